@@ -1,0 +1,67 @@
+// The `baseline` command: wires the pipeline stages together and turns input errors into exit code 2.
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../io/input-error.ts';
+import { registerAssess } from './commands/assess.ts';
+import { registerCatalog } from './commands/catalog.ts';
+import { registerInit } from './commands/init.ts';
+import { registerReport } from './commands/report.ts';
+import { EXIT } from './output.ts';
+import { VERSION } from './version.ts';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('baseline')
+    .version(VERSION)
+    .description(
+      'Checks a connected consumer product against ETSI EN 303 645 and the UK PSTI regulations,\nbacks each answer with evidence from the product, and writes the documents the law asks for.',
+    )
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+The pipeline:
+  catalog   the standards as data                       baseline catalog show 5.1-1
+  init      start a product file (baseline.yaml)        baseline init
+  assess    verdicts from claims and evidence           baseline assess baseline.yaml --evidence scan.json
+  report    Table B.1, statement of compliance, gaps    baseline report baseline.yaml --out docs/compliance
+
+Exit codes: 0 success / conformant, 1 not conformant, 2 invalid input.
+Docs: docs/product-file.md, docs/findings-format.md, docs/assessment.md`,
+    );
+  registerCatalog(program);
+  registerInit(program);
+  registerAssess(program);
+  registerReport(program);
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; anything else commander rejects is a usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
+    }
+    if (error instanceof InputError) {
+      process.stderr.write(`baseline: ${error.message}\n`);
+      return EXIT.invalidInput;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  // A closed pipe (`baseline catalog | head`) ends the output, not the program with a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  process.exitCode = await main(process.argv);
+}

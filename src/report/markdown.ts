@@ -1,0 +1,43 @@
+// Markdown rendering of a report document (GitHub-flavoured tables).
+import type { Block, ReportDocument } from './document.ts';
+
+export function renderMarkdown(doc: ReportDocument): string {
+  const out: string[] = [];
+  if (doc.draft) out.push(`> **DRAFT:** ${inline(doc.draft)}`, '');
+  for (const block of doc.blocks) out.push(renderBlock(block), '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function renderBlock(block: Block): string {
+  switch (block.kind) {
+    case 'heading':
+      return `${'#'.repeat(block.level)} ${inline(block.text)}`;
+    case 'paragraph':
+      return block.emphasis ? `> ${inline(block.text)}` : inline(block.text);
+    case 'fields':
+      return block.rows.map(([label, value]) => `- **${inline(label)}:** ${inline(value)}`).join('\n');
+    case 'signature':
+      return `**${inline(block.label)}:** ______________________________`;
+    case 'table': {
+      const width = block.columns.length;
+      const lines = [`| ${block.columns.map(cell).join(' | ')} |`, `|${' --- |'.repeat(width)}`];
+      for (const row of block.rows) {
+        if ('group' in row) lines.push(`| **${cell(row.group)}** |${' |'.repeat(width - 1)}`);
+        else lines.push(`| ${row.cells.map(cell).join(' | ')} |`);
+      }
+      return lines.join('\n');
+    }
+  }
+}
+
+// Text from product files and devices must not turn into markup or break a table.
+function inline(text: string): string {
+  return text.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+function cell(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`))
+    .join('<br>');
+}
