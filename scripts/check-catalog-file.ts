@@ -18,5 +18,7 @@ if ('provisions' in data) {
   for (const p of data.provisions.filter((p) => p.inTableB1)) counts[p.status] = (counts[p.status] ?? 0) + 1;
   console.log(`${data.provisions.length} provisions, ${data.provisions.filter((p) => p.inTableB1).length} in Table B.1`, counts);
 } else {
-  console.log(`${data.requirements.length} requirements, ${data.exceptedProducts.length} excepted, ${data.statementFields.length} statement fields`);
+  console.log(
+    `${data.requirements.length} requirements, ${data.exceptedProducts.length} excepted, ${data.statementFields.length} statement fields`,
+  );
 }

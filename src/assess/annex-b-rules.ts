@@ -1,5 +1,5 @@
 // The rules Annex B sets for filling in Table B.1, each written like a lint rule: metadata beside its test.
-import { isMandatory } from '../catalog/load.ts';
+import { formatStatus, isMandatory } from '../catalog/load.ts';
 import type { Provision } from '../catalog/schema.ts';
 import type { Claim } from '../product/schema.ts';
 import type { Applicability } from './applicability.ts';
@@ -33,7 +33,7 @@ export const naOnlyWhenConditionUnmet: AnnexBRule = {
   evaluate({ provision, claim, applicability }) {
     if (claim?.support !== 'N/A' || applicability.applies !== true) return undefined;
     if (!provision.conditions.length && !provision.features.length) {
-      return `N/A is claimed, but ${provision.id} is unconditional (status ${provision.status}) and always applies`;
+      return `N/A is claimed, but ${provision.id} is unconditional (status ${formatStatus(provision)}) and always applies`;
     }
     return `N/A is claimed, but the conditions of ${provision.id} hold for this product`;
   },
@@ -43,7 +43,7 @@ export const justifyEveryDeviation: AnnexBRule = {
   id: 'annex-b/justify-n-and-na',
   title: 'Every N and N/A carries a justification (provision 4-1)',
   rationale: 'Provision 4-1 (5.0-1 in V3) requires a recorded justification for every provision not applied or not met.',
-  remediation: 'Write the justification in the claim\'s detail.',
+  remediation: "Write the justification in the claim's detail.",
   effect: 'FAIL',
   evaluate({ provision, claim }) {
     if ((claim?.support === 'N' || claim?.support === 'N/A') && !hasDetail(claim)) {
@@ -56,8 +56,9 @@ export const justifyEveryDeviation: AnnexBRule = {
 export const supportNeedsDetail: AnnexBRule = {
   id: 'annex-b/y-needs-detail',
   title: 'A Y claim says how the provision is met',
-  rationale: 'The Detail column of Table B.1 records how each supported provision is implemented; an empty one gives an assessor nothing to check.',
-  remediation: 'Describe the implementation in the claim\'s detail and cite evidence.',
+  rationale:
+    'The Detail column of Table B.1 records how each supported provision is implemented; an empty one gives an assessor nothing to check.',
+  remediation: "Describe the implementation in the claim's detail and cite evidence.",
   effect: 'NOT ASSESSED',
   evaluate({ provision, claim }) {
     if (claim?.support === 'Y' && !hasDetail(claim)) return `${provision.id} is claimed Y without a detail`;
@@ -73,7 +74,7 @@ export const mandatoryNeedsSupport: AnnexBRule = {
   effect: 'FAIL',
   evaluate({ provision, claim, applicability }) {
     if (claim?.support === 'N' && applicability.applies === true && isMandatory(provision)) {
-      return `${provision.id} is mandatory (status ${provision.status}) and applies, but is claimed N`;
+      return `${provision.id} is mandatory (status ${formatStatus(provision)}) and applies, but is claimed N`;
     }
     return undefined;
   },

@@ -2,10 +2,7 @@
 import type { Provision } from '../catalog/schema.ts';
 import type { Product } from '../product/load.ts';
 
-export type Applicability =
-  | { applies: true }
-  | { applies: false; reason: string }
-  | { applies: 'unknown'; reason: string };
+export type Applicability = { applies: true } | { applies: false; reason: string } | { applies: 'unknown'; reason: string };
 
 // A provision applies only when every condition and feature it names holds (Annex B lists them jointly).
 export function applicability(provision: Provision, product: Pick<Product, 'catalog' | 'conditions' | 'features'>): Applicability {

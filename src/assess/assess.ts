@@ -53,7 +53,8 @@ export function assess(product: Product, options: AssessOptions = {}): Assessmen
   const all = provisions.map((p) => p.verdict);
   const overall = { verdict: worstOf(all), counts: countVerdicts(tableRows.map((p) => p.verdict)) };
   const psti = assessPsti(product, new Map(provisions.map((p) => [p.id, p])), asOf);
-  const conformant = overall.verdict !== 'FAIL' && overall.verdict !== 'NOT ASSESSED' && psti.verdict !== 'FAIL' && psti.verdict !== 'NOT ASSESSED';
+  const conformant =
+    overall.verdict !== 'FAIL' && overall.verdict !== 'NOT ASSESSED' && psti.verdict !== 'FAIL' && psti.verdict !== 'NOT ASSESSED';
   return {
     asOf,
     product,

@@ -55,9 +55,7 @@ export function loadEvidence(product: Product, paths: readonly string[], asOf: s
       incomplete: results.incomplete,
     });
     results.findings.forEach((finding, index) => {
-      const provisions = finding.provisions.flatMap((id) =>
-        mapProvisionId(product.catalog, id, `${path}: findings.${index}.provisions: `),
-      );
+      const provisions = finding.provisions.flatMap((id) => mapProvisionId(product.catalog, id, `${path}: findings.${index}.provisions: `));
       const waiver = matchingWaiver(product.file.waivers, finding);
       findings.push({
         finding,

@@ -49,12 +49,7 @@ export function assessPsti(product: Product, verdicts: ReadonlyMap<string, Provi
 }
 
 type Judgement = Pick<PstiRequirementVerdict, 'verdict' | 'route' | 'provisions' | 'reasons'>;
-type Judge = (
-  requirement: PstiRequirement,
-  product: Product,
-  verdicts: ReadonlyMap<string, ProvisionVerdict>,
-  asOf: string,
-) => Judgement;
+type Judge = (requirement: PstiRequirement, product: Product, verdicts: ReadonlyMap<string, ProvisionVerdict>, asOf: string) => Judgement;
 
 function etsiRouteName(product: Product, provisions: string[]): string {
   const plural = provisions.length > 1 ? 'provisions' : 'provision';
@@ -84,7 +79,12 @@ const passwords: Judge = (requirement, product, verdicts) => {
   const ids = [...core, ...whereRelevant];
   const result = throughProvisions(ids, verdicts);
   if (result.verdict === 'NOT APPLICABLE') {
-    return { verdict: 'NOT APPLICABLE', route: 'none needed', provisions: ids, reasons: ['the product uses no passwords', ...result.reasons] };
+    return {
+      verdict: 'NOT APPLICABLE',
+      route: 'none needed',
+      provisions: ids,
+      reasons: ['the product uses no passwords', ...result.reasons],
+    };
   }
   return { verdict: result.verdict, route: etsiRouteName(product, ids), provisions: ids, reasons: result.reasons };
 };

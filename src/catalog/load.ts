@@ -3,13 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { closest } from 'fastest-levenshtein';
 import { InputError } from '../io/input-error.ts';
 import { parseWithSchema, readYamlFile } from '../io/yaml-file.ts';
-import {
-  type EtsiCatalog,
-  etsiCatalogSchema,
-  type Provision,
-  type PstiCatalog,
-  pstiCatalogSchema,
-} from './schema.ts';
+import { type EtsiCatalog, etsiCatalogSchema, type Provision, type PstiCatalog, pstiCatalogSchema } from './schema.ts';
 
 export const CATALOG_DIR = fileURLToPath(new URL('../../catalog/', import.meta.url));
 

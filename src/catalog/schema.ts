@@ -111,9 +111,7 @@ export const pstiCatalogSchema = z.strictObject({
   inForce: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   sources: z.array(z.string()).default([]),
   requirements: z.array(pstiRequirementSchema),
-  exceptedProducts: z.array(
-    z.strictObject({ id: z.string(), paragraph: z.string(), title: z.string(), summary: ownWords }),
-  ),
+  exceptedProducts: z.array(z.strictObject({ id: z.string(), paragraph: z.string(), title: z.string(), summary: ownWords })),
   statementFields: z.array(
     z.strictObject({
       id: z.string().regex(/^[a-z][a-z0-9-]*$/),

@@ -1,7 +1,7 @@
 // Reads a YAML file keeping its source positions, so that a schema violation found later
 // can still be reported as file:line:column.
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument, type Node, type Document } from 'yaml';
+import { type Document, isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError, located } from './input-error.ts';
 
@@ -29,7 +29,7 @@ export function readYamlFile(path: string, text?: string): YamlFile {
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const firstError = doc.errors[0];
   if (firstError) {
-    const pos = firstError.linePos?.[0];
+    const pos = firstError.linePos?.[0] ?? lineCounter.linePos(firstError.pos[0]);
     const what = firstError.message.split('\n')[0] ?? firstError.message;
     throw new InputError(located(path, pos?.line, pos?.col, `YAML syntax error: ${what}`));
   }

@@ -1,6 +1,6 @@
 // Writes a new baseline.yaml from the maker's answers: complete and valid, with every applicable
 // provision listed as not yet assessed.
-import { Document, YAMLMap } from 'yaml';
+import { Document, type YAMLMap } from 'yaml';
 import { applicability } from '../assess/applicability.ts';
 import type { LoadedEtsiCatalog } from '../catalog/load.ts';
 
@@ -24,8 +24,12 @@ export function buildProductFile(answers: InitAnswers): string {
     standard: { id: 'etsi-en-303-645', version: catalog.version },
     product: answers.product,
     manufacturer: answers.manufacturer,
-    conditions: Object.fromEntries(catalog.conditions.filter((c) => c.negates === undefined).map((c) => [c.key, answers.conditions.get(c.number) ?? false])),
-    ...(catalog.features.length ? { features: Object.fromEntries(catalog.features.map((f) => [f.key, answers.features.get(f.letter) ?? false])) } : {}),
+    conditions: Object.fromEntries(
+      catalog.conditions.filter((c) => c.negates === undefined).map((c) => [c.key, answers.conditions.get(c.number) ?? false]),
+    ),
+    ...(catalog.features.length
+      ? { features: Object.fromEntries(catalog.features.map((f) => [f.key, answers.features.get(f.letter) ?? false])) }
+      : {}),
     provisions: Object.fromEntries(applicable.map((p) => [p.id, { support: null, detail: '', evidence: [] }])),
     waivers: [],
   };

@@ -13,8 +13,7 @@ export const evidenceRefSchema = z
   .strictObject({
     url: z.url().optional(),
     file: text.optional(),
-    /** A results file written by `baseline scan` or `baseline probe`; the assessment reads its findings. */
-    scan: text.optional(),
+    scan: text.optional().describe('A results file written by `baseline scan` or `baseline probe`; the assessment reads its findings.'),
     note: z.string().optional(),
   })
   .refine((e) => [e.url, e.file, e.scan].filter((v) => v !== undefined).length === 1, {
@@ -26,19 +25,15 @@ export const supportSchema = z.enum(['Y', 'N', 'N/A']);
 export type Support = z.infer<typeof supportSchema>;
 
 export const claimSchema = z.strictObject({
-  /** Y, N or N/A; left empty (null) while the provision is not yet assessed. */
-  support: supportSchema.nullable().default(null),
-  /** How the product meets the provision, or the justification for N and N/A. */
-  detail: z.string().default(''),
+  support: supportSchema.nullable().default(null).describe('Y, N or N/A; left empty (null) while the provision is not yet assessed.'),
+  detail: z.string().default('').describe('How the product meets the provision, or the justification for N and N/A.'),
   evidence: z.array(evidenceRefSchema).default([]),
 });
 export type Claim = z.infer<typeof claimSchema>;
 
 export const waiverSchema = z.strictObject({
-  /** The check id of the findings accepted on purpose, e.g. firmware/serial-console. */
-  check: text,
-  /** Only findings at this path or host:port (a prefix match); all locations when absent. */
-  location: text.optional(),
+  check: text.describe('The check id of the findings accepted on purpose, e.g. firmware/serial-console.'),
+  location: text.optional().describe('Only findings at this path or host:port (a prefix match); all locations when absent.'),
   justification: z.string().trim().min(10, 'needs a justification of at least 10 characters'),
   expires: date,
 });
@@ -53,12 +48,9 @@ export const productFileSchema = z.strictObject({
     .default({ id: 'etsi-en-303-645', version: '2.1.1' }),
   product: z.strictObject({
     name: text,
-    /** Model designation as printed on the product. */
-    model: text.optional(),
-    /** The product type for the statement of compliance, e.g. "Smart thermostat". */
-    type: text.optional(),
-    /** Batch, serial range or hardware versions the statement covers. */
-    batch: text.optional(),
+    model: text.optional().describe('Model designation as printed on the product.'),
+    type: text.optional().describe('The product type for the statement of compliance, e.g. "Smart thermostat".'),
+    batch: text.optional().describe('Batch, serial range or hardware versions the statement covers.'),
     firmwareVersion: text.optional(),
   }),
   manufacturer: partySchema,
@@ -66,44 +58,42 @@ export const productFileSchema = z.strictObject({
   supportPeriod: z
     .strictObject({
       endDate: date,
-      /** Where the support period is published. */
-      publishedAt: z.url().optional(),
-      /** End dates published before; the PSTI forbids shortening the period. */
-      previousEndDates: z.array(date).default([]),
+      publishedAt: z.url().optional().describe('Where the support period is published.'),
+      previousEndDates: z.array(date).default([]).describe('End dates published before; the PSTI forbids shortening the period.'),
     })
     .optional(),
   vulnerabilityDisclosure: z
     .strictObject({
-      /** A URL or an e-mail address for reporting security issues. */
-      contact: text,
+      contact: text.describe('A URL or an e-mail address for reporting security issues.'),
       policyUrl: z.url().optional(),
-      /** When a reporter can expect an acknowledgement, e.g. "within 5 working days". */
-      acknowledgement: text.optional(),
-      /** When a reporter can expect status updates, e.g. "every 30 days until resolved". */
-      statusUpdates: text.optional(),
+      acknowledgement: text.optional().describe('When a reporter can expect an acknowledgement, e.g. "within 5 working days".'),
+      statusUpdates: text.optional().describe('When a reporter can expect status updates, e.g. "every 30 days until resolved".'),
       securityTxt: z.url().optional(),
-      /** The PSTI Schedule 2 route claimed for this requirement. */
-      route: z.enum(['etsi-en-303-645', 'iso-iec-29147']).default('etsi-en-303-645'),
+      route: z
+        .enum(['etsi-en-303-645', 'iso-iec-29147'])
+        .default('etsi-en-303-645')
+        .describe('The PSTI Schedule 2 route claimed for this requirement.'),
     })
     .optional(),
   psti: z
     .strictObject({
-      /** The Schedule 3 excepted-product id when the product is outside the regulations. */
-      excepted: text.optional(),
+      excepted: text.optional().describe('The Schedule 3 excepted-product id when the product is outside the regulations.'),
     })
     .default({}),
-  /** Answers to the standard's numbered conditions, by key: true when the condition holds. */
-  conditions: z.record(z.string(), z.boolean()).default({}),
-  /** V3 only: which lettered features the product has, by key or letter. */
-  features: z.record(z.string(), z.boolean()).default({}),
+  conditions: z
+    .record(z.string(), z.boolean())
+    .default({})
+    .describe("Answers to the standard's numbered conditions, by key: true when the condition holds."),
+  features: z.record(z.string(), z.boolean()).default({}).describe('V3 only: which lettered features the product has, by key or letter.'),
   provisions: z.record(z.string(), claimSchema).default({}),
   waivers: z.array(waiverSchema).default([]),
   statement: z
     .strictObject({
-      /** Who prepared the statement: the manufacturer itself or someone on its behalf. */
-      preparedBy: z.enum(['manufacturer', 'on-behalf-of-manufacturer']).optional(),
-      /** Name of whoever prepared it on the manufacturer's behalf. */
-      preparedOnBehalfBy: text.optional(),
+      preparedBy: z
+        .enum(['manufacturer', 'on-behalf-of-manufacturer'])
+        .optional()
+        .describe('Who prepared the statement: the manufacturer itself or someone on its behalf.'),
+      preparedOnBehalfBy: text.optional().describe("Name of whoever prepared it on the manufacturer's behalf."),
       signatory: z.strictObject({ name: text, function: text }).optional(),
       place: text.optional(),
       date: date.optional(),

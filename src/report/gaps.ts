@@ -41,13 +41,15 @@ export function listGaps(a: Assessment): Gap[] {
 
 function toClose(a: Assessment, p: ProvisionVerdict): string[] {
   const steps = new Set<string>();
-  for (const f of p.failures) steps.add(f.finding.remediation ?? `Fix ${f.finding.check} at ${formatLocation(f.finding.location)}, then scan again.`);
+  for (const f of p.failures)
+    steps.add(f.finding.remediation ?? `Fix ${f.finding.check} at ${formatLocation(f.finding.location)}, then scan again.`);
   for (const v of p.violations) {
     const rule = ANNEX_B_RULES.find((r) => r.id === v.rule);
     if (rule) steps.add(rule.remediation);
   }
   if (p.applicability.applies === 'unknown') steps.add(`Answer the open questions: ${p.applicability.reason}.`);
-  if (p.support === null && p.applicability.applies === true) steps.add('Claim Y with a detail of how the provision is met, or N with a justification.');
+  if (p.support === null && p.applicability.applies === true)
+    steps.add('Claim Y with a detail of how the provision is met, or N with a justification.');
   const provision = a.product.catalog.byId.get(p.id);
   const tests = provision?.testCases.length ? `ETSI TS 103 701 test cases ${provision.testCases.join(', ')}` : '';
   const ixit = provision?.ixit.length ? `IXIT ${provision.ixit.join(', ')}` : '';
@@ -71,7 +73,10 @@ export function buildGaps(a: Assessment): ReportDocument {
     blocks.push({
       kind: 'table',
       columns: ['Requirement', 'Route', 'What is open', 'Verdict'],
-      rows: pstiGaps.map((r) => ({ cells: [`Schedule 1 paragraph ${r.paragraph}: ${r.title}`, r.route, r.reasons.join('\n'), r.verdict], verdict: r.verdict })),
+      rows: pstiGaps.map((r) => ({
+        cells: [`Schedule 1 paragraph ${r.paragraph}: ${r.title}`, r.route, r.reasons.join('\n'), r.verdict],
+        verdict: r.verdict,
+      })),
     });
   }
   for (const [heading, subset] of [

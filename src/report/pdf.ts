@@ -24,7 +24,8 @@ export interface PdfResult {
 
 /** Renders every document in one browser session: starting Chromium is the slow part. */
 export async function renderPdfs(items: Array<{ doc: ReportDocument; html: string }>): Promise<PdfResult[]> {
-  if (!existsSync(CHROMIUM_PATH)) return Promise.all(items.map(async ({ doc }) => ({ bytes: await renderWithPdfkit(doc), renderer: 'pdfkit' as const })));
+  if (!existsSync(CHROMIUM_PATH))
+    return Promise.all(items.map(async ({ doc }) => ({ bytes: await renderWithPdfkit(doc), renderer: 'pdfkit' as const })));
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: CHROMIUM_TIMEOUT_MS });
   try {
     const context = await browser.newContext({ offline: true, javaScriptEnabled: false });
@@ -55,7 +56,11 @@ export async function renderPdfs(items: Array<{ doc: ReportDocument; html: strin
 
 // pdfkit's standard fonts only carry Latin-1; anything else is replaced rather than garbled.
 function latin1(text: string): string {
-  return text.replace(/[\u2018\u2019]/g, "'").replace(/[\u201c\u201d]/g, '"').replace(/[\u2013\u2014]/g, '-').replace(/[^\x09\x0a\x0d\x20-\x7e\xa0-\xff]/g, '?');
+  return text
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/[\u2013\u2014]/g, '-')
+    .replace(/[^\t\n\r\x20-\x7e\xa0-\xff]/g, '?');
 }
 
 export function renderWithPdfkit(doc: ReportDocument): Promise<Uint8Array> {
@@ -65,26 +70,51 @@ export function renderWithPdfkit(doc: ReportDocument): Promise<Uint8Array> {
     pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
     pdf.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
     pdf.on('error', reject);
-    if (doc.draft) pdf.font('Helvetica-Bold').fontSize(11).fillColor('#b3261e').text(latin1(`DRAFT: ${doc.draft}`)).fillColor('black').moveDown();
+    if (doc.draft)
+      pdf
+        .font('Helvetica-Bold')
+        .fontSize(11)
+        .fillColor('#b3261e')
+        .text(latin1(`DRAFT: ${doc.draft}`))
+        .fillColor('black')
+        .moveDown();
     for (const block of doc.blocks) {
       switch (block.kind) {
         case 'heading':
-          pdf.moveDown(0.5).font('Helvetica-Bold').fontSize([0, 18, 14, 12][block.level] ?? 12).text(latin1(block.text)).moveDown(0.3);
+          pdf
+            .moveDown(0.5)
+            .font('Helvetica-Bold')
+            .fontSize([0, 18, 14, 12][block.level] ?? 12)
+            .text(latin1(block.text))
+            .moveDown(0.3);
           break;
         case 'paragraph':
           pdf.font('Helvetica').fontSize(10).text(latin1(block.text)).moveDown(0.4);
           break;
         case 'fields':
           for (const [label, value] of block.rows) {
-            pdf.font('Helvetica-Bold').fontSize(10).text(`${latin1(label)}: `, { continued: true }).font('Helvetica').text(latin1(value));
+            pdf
+              .font('Helvetica-Bold')
+              .fontSize(10)
+              .text(`${latin1(label)}: `, { continued: true })
+              .font('Helvetica')
+              .text(latin1(value));
           }
           pdf.moveDown(0.4);
           break;
         case 'signature':
-          pdf.moveDown(1.5).font('Helvetica-Bold').fontSize(10).text(`${latin1(block.label)}: ______________________________`).moveDown();
+          pdf
+            .moveDown(1.5)
+            .font('Helvetica-Bold')
+            .fontSize(10)
+            .text(`${latin1(block.label)}: ______________________________`)
+            .moveDown();
           break;
         case 'table': {
-          const table = pdf.fontSize(8).font('Helvetica').table({ defaultStyle: { padding: 3 } });
+          const table = pdf
+            .fontSize(8)
+            .font('Helvetica')
+            .table({ defaultStyle: { padding: 3 } });
           table.row(block.columns.map((c) => ({ text: latin1(c), font: { src: 'Helvetica-Bold' }, backgroundColor: '#eeeeee' })));
           for (const row of block.rows) {
             if ('group' in row) table.row([{ text: latin1(row.group), colSpan: block.columns.length, font: { src: 'Helvetica-Bold' } }]);

@@ -2,8 +2,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Assessment } from '../assess/assess.ts';
-import { InputError } from '../io/input-error.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
+import { InputError } from '../io/input-error.ts';
 import { renderCsv } from './csv.ts';
 import { DOCUMENT_IDS, type DocumentId, FORMATS, type Format, type ReportDocument } from './document.ts';
 import { buildGaps } from './gaps.ts';
@@ -41,7 +41,10 @@ export interface ReportRequest {
 }
 
 export function parseList<T extends string>(value: string, allowed: readonly T[], what: string, all: readonly T[] = allowed): T[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.includes('all')) return [...all];
   for (const item of items) {
     if (!(allowed as readonly string[]).includes(item)) {
@@ -55,17 +58,24 @@ export const parseDocuments = (value: string) => parseList(value, DOCUMENT_IDS, 
 export const parseFormats = (value: string) => parseList(value, FORMATS, 'format');
 
 export async function renderReports(a: Assessment, request: ReportRequest, progress: (line: string) => void): Promise<RenderedFile[]> {
-  const pairs = request.documents.flatMap((d) => request.formats.filter((f) => f !== 'sarif' || SARIF_DOCUMENTS.includes(d) || request.documents.length === 1).map((f) => [d, f] as const));
+  const pairs = request.documents.flatMap((d) =>
+    request.formats
+      .filter((f) => f !== 'sarif' || SARIF_DOCUMENTS.includes(d) || request.documents.length === 1)
+      .map((f) => [d, f] as const),
+  );
   for (const [d, f] of pairs) {
-    if (f === 'sarif' && !SARIF_DOCUMENTS.includes(d)) throw new InputError(`SARIF is written for the gap report only; use --document gaps --format sarif`);
+    if (f === 'sarif' && !SARIF_DOCUMENTS.includes(d))
+      throw new InputError(`SARIF is written for the gap report only; use --document gaps --format sarif`);
   }
   const single = pairs.length === 1;
-  const outIsDir = request.out !== undefined && (!single || request.out.endsWith('/') || (existsSync(request.out) && statSync(request.out).isDirectory()));
+  const outIsDir =
+    request.out !== undefined && (!single || request.out.endsWith('/') || (existsSync(request.out) && statSync(request.out).isDirectory()));
   if (!single && request.out === undefined) throw new InputError('several documents or formats need --out DIR to write them into');
   if (single && request.out === undefined && pairs[0]?.[1] === 'pdf') throw new InputError('a PDF needs --out FILE');
 
   const docs = new Map(request.documents.map((d) => [d, BUILDERS[d](a)]));
-  const target = (d: DocumentId, f: Format) => (request.out === undefined ? undefined : outIsDir ? join(request.out, `${d}.${f}`) : request.out);
+  const target = (d: DocumentId, f: Format) =>
+    request.out === undefined ? undefined : outIsDir ? join(request.out, `${d}.${f}`) : request.out;
   const files: RenderedFile[] = [];
   const pdfWanted: Array<{ doc: ReportDocument; html: string }> = [];
   for (const [d, f] of pairs) {

@@ -6,10 +6,20 @@ import type { Assessment } from '../assess/assess.ts';
 import type { Severity } from '../findings/schema.ts';
 import { listGaps } from './gaps.ts';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'warning', info: 'note' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'warning',
+  info: 'note',
+};
 
 export function renderSarif(a: Assessment, toolVersion: string): string {
-  const run = new SarifRunBuilder().initSimple({ toolDriverName: 'baseline', toolDriverVersion: toolVersion, url: 'https://github.com/baseline-iot/baseline' });
+  const run = new SarifRunBuilder().initSimple({
+    toolDriverName: 'baseline',
+    toolDriverVersion: toolVersion,
+    url: 'https://github.com/baseline-iot/baseline',
+  });
   const productUri = relative(process.cwd(), a.product.path).replaceAll('\\', '/');
   const seenRules = new Set<string>();
   const addRule = (ruleId: string, text: string) => {

@@ -11,8 +11,11 @@ type FieldValue = { value: string } | { missing: string[] };
 export function buildStatement(a: Assessment): ReportDocument {
   const psti = loadPstiCatalog();
   const f = a.product.file;
-  const need = (value: string | undefined, field: string): string | undefined => (value ? value : (missingNow.push(field), undefined));
   let missingNow: string[] = [];
+  const need = (value: string | undefined, field: string): string | undefined => {
+    if (!value) missingNow.push(field);
+    return value;
+  };
   const field = (compute: () => string): FieldValue => {
     missingNow = [];
     const value = compute();
@@ -100,9 +103,7 @@ function deemedCompliance(a: Assessment): string {
   if (a.standard.version !== '2.1.1') {
     return `Not claimed: the product was assessed against ${standardName(a)}, while Schedule 2 cites V2.1.1; compliance with Schedule 1 is declared directly.`;
   }
-  const routes = a.psti.requirements
-    .filter((r) => r.verdict !== 'NOT APPLICABLE')
-    .map((r) => `${r.title}: ${r.route}`);
+  const routes = a.psti.requirements.filter((r) => r.verdict !== 'NOT APPLICABLE').map((r) => `${r.title}: ${r.route}`);
   if (!routes.length) return 'Not claimed.';
   return `Deemed compliance under Schedule 2 through ${routes.join('; ')}.`;
 }

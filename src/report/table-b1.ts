@@ -15,7 +15,10 @@ export function buildTableB1(a: Assessment): ReportDocument {
     if (!inClause.length) continue;
     tableRows.push({ group: `${clause.number} ${clause.title}` });
     for (const p of inClause) {
-      tableRows.push({ cells: [`Provision ${p.id}\n${p.title}`, p.status, supportShown(p), detailShown(p), p.verdict], verdict: p.verdict });
+      tableRows.push({
+        cells: [`Provision ${p.id}\n${p.title}`, p.status, supportShown(p), detailShown(p), p.verdict],
+        verdict: p.verdict,
+      });
     }
   }
   const c = a.overall.counts;
@@ -90,7 +93,8 @@ function detailShown(p: ProvisionVerdict): string {
   for (const ref of p.evidence) lines.push(`Evidence: ${describeEvidenceRef(ref)}`);
   for (const f of p.passes) lines.push(`Checked: ${f.finding.check} at ${formatLocation(f.finding.location)}: ${f.finding.message}`);
   for (const f of p.failures) lines.push(`Finding: ${f.finding.check} at ${formatLocation(f.finding.location)}: ${f.finding.message}`);
-  for (const f of p.waived.filter((w) => w.waiver?.active)) lines.push(`Waived until ${f.waiver?.waiver.expires}: ${f.finding.check}: ${f.waiver?.waiver.justification}`);
+  for (const f of p.waived.filter((w) => w.waiver?.active))
+    lines.push(`Waived until ${f.waiver?.waiver.expires}: ${f.finding.check}: ${f.waiver?.waiver.justification}`);
   if (p.verdict !== 'PASS' && p.verdict !== 'NOT APPLICABLE') {
     for (const reason of p.reasons) if (!lines.some((l) => l.includes(reason))) lines.push(`Open: ${reason}`);
   }

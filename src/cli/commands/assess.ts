@@ -31,7 +31,9 @@ export function registerAssess(program: Command): void {
   addAssessOptions(
     program
       .command('assess [file]')
-      .description(`check the claims in a product file (default ${DEFAULT_PRODUCT_FILE}) against the standard's rules and the scan evidence`),
+      .description(
+        `check the claims in a product file (default ${DEFAULT_PRODUCT_FILE}) against the standard's rules and the scan evidence`,
+      ),
   )
     .option('--json', 'print the full assessment as JSON')
     .addHelpText(
@@ -66,7 +68,15 @@ function summary(a: Assessment): string {
   lines.push(
     textTable(
       ['CLAUSE', 'VERDICT', 'PASS', 'FAIL', 'OPEN', 'N/A', 'TITLE'],
-      a.clauses.map((c) => [c.number, c.verdict, String(c.counts.PASS), String(c.counts.FAIL), String(c.counts['NOT ASSESSED']), String(c.counts['NOT APPLICABLE']), c.title]),
+      a.clauses.map((c) => [
+        c.number,
+        c.verdict,
+        String(c.counts.PASS),
+        String(c.counts.FAIL),
+        String(c.counts['NOT ASSESSED']),
+        String(c.counts['NOT APPLICABLE']),
+        c.title,
+      ]),
     ),
   );
   const open = a.provisions.filter((p) => p.verdict === 'FAIL' || p.verdict === 'NOT ASSESSED');
@@ -86,7 +96,9 @@ function summary(a: Assessment): string {
   }
   const c = a.overall.counts;
   lines.push('');
-  lines.push(`EN 303 645: ${a.overall.verdict} (${c.PASS} pass, ${c.FAIL} fail, ${c['NOT ASSESSED']} not assessed, ${c['NOT APPLICABLE']} not applicable)`);
+  lines.push(
+    `EN 303 645: ${a.overall.verdict} (${c.PASS} pass, ${c.FAIL} fail, ${c['NOT ASSESSED']} not assessed, ${c['NOT APPLICABLE']} not applicable)`,
+  );
   lines.push(`PSTI: ${a.psti.verdict}`);
   lines.push(a.conformant ? 'CONFORMANT' : 'NOT CONFORMANT');
   return `${lines.join('\n')}\n`;

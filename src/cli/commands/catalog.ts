@@ -1,8 +1,8 @@
 // `baseline catalog`: the standards as data, for people and for scripts.
 import type { Command } from 'commander';
+import { closest } from 'fastest-levenshtein';
 import { catalogEntries } from '../../catalog/entries.ts';
 import { DEFAULT_ETSI_VERSION, loadEtsiCatalog, parseStandardRef, STANDARD_REFS } from '../../catalog/load.ts';
-import { closest } from 'fastest-levenshtein';
 import { InputError } from '../../io/input-error.ts';
 import { out, printJson } from '../output.ts';
 import { textTable } from '../text-table.ts';
@@ -77,7 +77,7 @@ Examples:
         if (entry.aliases?.length) rows.push(['Aliases', entry.aliases.join(', ')]);
       }
       out(`${rows.map(([k, v]) => `${`${k}:`.padEnd(18)}${v}`).join('\n')}\n`);
-      out('\nSummaries are in our own words; the standard\'s text is ETSI\'s copyright. Read your own copy for the wording.\n');
+      out("\nSummaries are in our own words; the standard's text is ETSI's copyright. Read your own copy for the wording.\n");
     });
 
   catalog
@@ -90,7 +90,18 @@ Examples:
       if (parsed.standard !== 'etsi-en-303-645') throw new InputError('conditions belong to EN 303 645; pick one of its versions');
       const cat = loadEtsiCatalog(parsed.version);
       if (options.json) return printJson({ conditions: cat.conditions, features: cat.features });
-      out(textTable(['#', 'KEY', 'QUESTION'], cat.conditions.map((c) => [String(c.number), c.key, c.question])));
-      if (cat.features.length) out(`\n${textTable(['F', 'KEY', 'QUESTION'], cat.features.map((f) => [f.letter, f.key, f.question]))}`);
+      out(
+        textTable(
+          ['#', 'KEY', 'QUESTION'],
+          cat.conditions.map((c) => [String(c.number), c.key, c.question]),
+        ),
+      );
+      if (cat.features.length)
+        out(
+          `\n${textTable(
+            ['F', 'KEY', 'QUESTION'],
+            cat.features.map((f) => [f.letter, f.key, f.question]),
+          )}`,
+        );
     });
 }

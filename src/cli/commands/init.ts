@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { closest } from 'fastest-levenshtein';
 import { DEFAULT_ETSI_VERSION, type LoadedEtsiCatalog, loadEtsiCatalog, parseStandardRef } from '../../catalog/load.ts';
-import { InputError } from '../../io/input-error.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
+import { InputError } from '../../io/input-error.ts';
 import { buildProductFile } from '../../product/init.ts';
 import { DEFAULT_PRODUCT_FILE, loadProduct } from '../../product/load.ts';
 import { progress } from '../output.ts';
@@ -27,14 +27,24 @@ interface InitOptions {
 }
 
 const SCHEMA_FILE = fileURLToPath(new URL('../../../schema/baseline.schema.json', import.meta.url));
-const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (value: string, previous: string[]) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .description('write a new product file: asks the standard\'s condition questions, or takes them as flags without a terminal')
+    .description("write a new product file: asks the standard's condition questions, or takes them as flags without a terminal")
     .option('--file <path>', 'where to write', DEFAULT_PRODUCT_FILE)
-    .option('-s, --standard <ref>', 'etsi-en-303-645@2.1.1 (cited by the PSTI) or etsi-en-303-645@3.1.3', `etsi-en-303-645@${DEFAULT_ETSI_VERSION}`)
+    .option(
+      '-s, --standard <ref>',
+      'etsi-en-303-645@2.1.1 (cited by the PSTI) or etsi-en-303-645@3.1.3',
+      `etsi-en-303-645@${DEFAULT_ETSI_VERSION}`,
+    )
     .option('--name <name>', 'product name')
     .option('--model <model>', 'model designation')
     .option('--type <type>', 'product type, e.g. "smart thermostat"')
@@ -58,7 +68,8 @@ Example:
     .action(async (options: InitOptions) => {
       if (existsSync(options.file) && !options.force) throw new InputError(`${options.file}: already exists; pass --force to overwrite it`);
       const parsed = parseStandardRef(options.standard);
-      if (parsed.standard !== 'etsi-en-303-645') throw new InputError('--standard: a product file is written against a version of EN 303 645');
+      if (parsed.standard !== 'etsi-en-303-645')
+        throw new InputError('--standard: a product file is written against a version of EN 303 645');
       const catalog = loadEtsiCatalog(parsed.version);
       const { conditions, features } = answersFromFlags(catalog, options);
       const interactive = process.stdin.isTTY === true;
@@ -89,7 +100,9 @@ Example:
           features.set(f.letter, await askYesNo(ask, `(${f.letter}) ${f.question} (y/n) `));
         }
         if (missing.length) {
-          throw new InputError(`init: no terminal to ask on, and these are unanswered: ${missing.join(', ')} (use --name, --manufacturer, --yes KEY and --no KEY)`);
+          throw new InputError(
+            `init: no terminal to ask on, and these are unanswered: ${missing.join(', ')} (use --name, --manufacturer, --yes KEY and --no KEY)`,
+          );
         }
         // Derive each negated condition from its partner so the file never contradicts itself.
         for (const c of catalog.conditions) {

@@ -1,8 +1,8 @@
 // `baseline report`: Table B.1, the PSTI statement of compliance and the gap report, in every format.
 import type { Command } from 'commander';
+import { DEFAULT_PRODUCT_FILE } from '../../product/load.ts';
 import { DOCUMENT_IDS, FORMATS } from '../../report/document.ts';
 import { parseDocuments, parseFormats, renderReports, writeRendered } from '../../report/render.ts';
-import { DEFAULT_PRODUCT_FILE } from '../../product/load.ts';
 import { out, progress } from '../output.ts';
 import { GENERATOR, VERSION } from '../version.ts';
 import { type AssessCliOptions, addAssessOptions, assessFromCli } from './assess.ts';
@@ -11,7 +11,10 @@ export function registerReport(program: Command): void {
   addAssessOptions(program.command('report [file]').description(`write the documents for a product file (default ${DEFAULT_PRODUCT_FILE})`))
     .option('-d, --document <list>', `${DOCUMENT_IDS.join(', ')} or all (comma-separated)`, 'all')
     .option('-f, --format <list>', `${FORMATS.join(', ')} or all (comma-separated; sarif is for gaps)`, 'all')
-    .option('-o, --out <path>', 'a file for one document in one format, else a folder (created if needed); stdout when omitted for one text document')
+    .option(
+      '-o, --out <path>',
+      'a file for one document in one format, else a folder (created if needed); stdout when omitted for one text document',
+    )
     .addHelpText(
       'after',
       `
@@ -42,7 +45,9 @@ Examples:
       writeRendered(files, out, progress);
       if (options.out !== undefined) {
         const c = a.overall.counts;
-        progress(`EN 303 645 V${a.standard.version}: ${a.overall.verdict} (${c.PASS} pass, ${c.FAIL} fail, ${c['NOT ASSESSED']} not assessed, ${c['NOT APPLICABLE']} not applicable); PSTI: ${a.psti.verdict}`);
+        progress(
+          `EN 303 645 V${a.standard.version}: ${a.overall.verdict} (${c.PASS} pass, ${c.FAIL} fail, ${c['NOT ASSESSED']} not assessed, ${c['NOT APPLICABLE']} not applicable); PSTI: ${a.psti.verdict}`,
+        );
       }
     });
 }
