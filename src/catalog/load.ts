@@ -1,7 +1,7 @@
 // Loads the standards data from catalog/, validates it, and answers lookups by id or alias.
 import { fileURLToPath } from 'node:url';
-import { closest } from 'fastest-levenshtein';
 import { InputError } from '../io/input-error.ts';
+import { nearest } from '../io/nearest.ts';
 import { parseWithSchema, readYamlFile } from '../io/yaml-file.ts';
 import { type EtsiCatalog, etsiCatalogSchema, type Provision, type PstiCatalog, pstiCatalogSchema } from './schema.ts';
 
@@ -88,7 +88,7 @@ export function requireProvision(catalog: LoadedEtsiCatalog, id: string, where =
 }
 
 export function unknownProvisionMessage(catalog: LoadedEtsiCatalog, id: string): string {
-  const suggestion = closest(id, [...catalog.byId.keys()]);
+  const suggestion = nearest(id, [...catalog.byId.keys()]) ?? '';
   const canonical = catalog.byId.get(suggestion)?.id ?? suggestion;
   return `unknown provision "${id}" in EN 303 645 V${catalog.version}; did you mean "${canonical}"?`;
 }

@@ -1,7 +1,7 @@
 // Reads a YAML file keeping its source positions, so that a schema violation found later
 // can still be reported as file:line:column.
 import { readFileSync } from 'node:fs';
-import { type Document, isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isCollection, isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError, located } from './input-error.ts';
 
@@ -58,9 +58,10 @@ function deepestNode(doc: Document, dataPath: readonly PropertyKey[]): Node | un
     if (isMap(node)) {
       const pair = node.items.find((item) => String((item.key as { value?: unknown })?.value ?? item.key) === String(key));
       if (!pair) break;
-      // Point at the value when there is one, else at the key that is present but empty.
+      // Point at a scalar value itself; at the key for an empty value or a nested block, whose own
+      // position is the line after the key.
       node = pair.value ?? pair.key;
-      found = (pair.value ?? pair.key) as Node;
+      found = (pair.value && !isCollection(pair.value) ? pair.value : pair.key) as Node;
     } else if (isSeq(node) && typeof key === 'number') {
       node = node.items[key];
       if (!node) break;

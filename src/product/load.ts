@@ -1,8 +1,8 @@
 // Reads baseline.yaml, validates it against the schema and then against the chosen standard's catalog,
 // so every later stage can trust ids, condition answers and feature answers.
 import { dirname, resolve } from 'node:path';
-import { closest } from 'fastest-levenshtein';
 import { type LoadedEtsiCatalog, loadEtsiCatalog, loadPstiCatalog, unknownProvisionMessage } from '../catalog/load.ts';
+import { didYouMean } from '../io/nearest.ts';
 import { parseWithSchema, readYamlFile, schemaIssueError, type YamlFile } from '../io/yaml-file.ts';
 import { type Claim, type ProductFile, productFileSchema } from './schema.ts';
 
@@ -43,10 +43,6 @@ export function loadProduct(path: string = DEFAULT_PRODUCT_FILE): Product {
   };
 }
 
-function suggest(word: string, candidates: string[]): string {
-  return candidates.length ? `; did you mean "${closest(word, candidates)}"?` : '';
-}
-
 function resolveConditions(yaml: YamlFile, file: ProductFile, catalog: LoadedEtsiCatalog): Map<number, boolean> {
   const answers = new Map<number, boolean>();
   const byKey = new Map(catalog.conditions.map((c) => [c.key, c]));
@@ -56,7 +52,7 @@ function resolveConditions(yaml: YamlFile, file: ProductFile, catalog: LoadedEts
       throw schemaIssueError(
         yaml,
         ['conditions', key],
-        `unknown condition "${key}" in EN 303 645 V${catalog.version}${suggest(key, [...byKey.keys()])}`,
+        `unknown condition "${key}" in EN 303 645 V${catalog.version}${didYouMean(key, [...byKey.keys()])}`,
       );
     }
     answers.set(condition.number, value);
@@ -86,7 +82,7 @@ function resolveFeatures(yaml: YamlFile, file: ProductFile, catalog: LoadedEtsiC
     const feature = catalog.features.find((f) => f.key === keyOrLetter || f.letter === keyOrLetter);
     if (!feature) {
       const names = catalog.features.map((f) => f.key);
-      throw schemaIssueError(yaml, ['features', keyOrLetter], `unknown feature "${keyOrLetter}"${suggest(keyOrLetter, names)}`);
+      throw schemaIssueError(yaml, ['features', keyOrLetter], `unknown feature "${keyOrLetter}"${didYouMean(keyOrLetter, names)}`);
     }
     answers.set(feature.letter, value);
   }
@@ -111,6 +107,6 @@ function checkPstiException(yaml: YamlFile, file: ProductFile): void {
   if (excepted === undefined) return;
   const ids = loadPstiCatalog().exceptedProducts.map((e) => e.id);
   if (!ids.includes(excepted)) {
-    throw schemaIssueError(yaml, ['psti', 'excepted'], `unknown excepted product "${excepted}"${suggest(excepted, ids)}`);
+    throw schemaIssueError(yaml, ['psti', 'excepted'], `unknown excepted product "${excepted}"${didYouMean(excepted, ids)}`);
   }
 }

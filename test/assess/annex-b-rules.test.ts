@@ -56,7 +56,12 @@ ruleTester(naOnlyWhenConditionUnmet, {
     { provision: '5.10-1', support: 'N/A', detail: 'No telemetry.', applicability: ruledOut },
   ],
   invalid: [
-    { provision: '5.2-1', support: 'N/A', detail: 'We do not think it applies.', message: /5\.2-1 is unconditional \(status M\) and always applies/ },
+    {
+      provision: '5.2-1',
+      support: 'N/A',
+      detail: 'We do not think it applies.',
+      message: /5\.2-1 is unconditional \(status M\) and always applies/,
+    },
     { provision: '5.5-2', support: 'N/A', detail: 'Not relevant.', message: /5\.5-2 is unconditional \(status R\)/ },
     { provision: '5.1-1', support: 'N/A', detail: 'No passwords.', message: /the conditions of 5\.1-1 hold for this product/ },
   ],

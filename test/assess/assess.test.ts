@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { assess } from '../../src/assess/assess.ts';
 import { InputError } from '../../src/io/input-error.ts';
-import { conformantProductData, LINUX_DEVICE_CONDITIONS, productFrom, tempDir, writeProduct, writeResults } from '../helpers/product.ts';
 import { loadProduct } from '../../src/product/load.ts';
+import { conformantProductData, LINUX_DEVICE_CONDITIONS, productFrom, tempDir, writeProduct, writeResults } from '../helpers/product.ts';
 
 const AS_OF = '2026-11-22';
 const verdictOf = (a: ReturnType<typeof assess>, id: string) => a.provisions.find((p) => p.id === id);
@@ -74,7 +74,14 @@ describe('assessment', () => {
   it('shows a waived finding as waived until the waiver expires', () => {
     const data = {
       ...conformantProductData(),
-      waivers: [{ check: 'firmware/universal-password', location: '/etc/shadow', justification: 'Lab image only; production image locks root.', expires: '2027-01-31' }],
+      waivers: [
+        {
+          check: 'firmware/universal-password',
+          location: '/etc/shadow',
+          justification: 'Lab image only; production image locks root.',
+          expires: '2027-01-31',
+        },
+      ],
     };
     const results = writeResults([universalPassword]);
     const before = verdictOf(assess(productFrom(data), { asOf: '2027-01-31', evidence: [results] }), '5.1-1');
@@ -88,14 +95,27 @@ describe('assessment', () => {
   it('does not waive a finding at another location', () => {
     const data = {
       ...conformantProductData(),
-      waivers: [{ check: 'firmware/universal-password', location: '/etc/htpasswd', justification: 'Only the lab password file.', expires: '2030-01-01' }],
+      waivers: [
+        {
+          check: 'firmware/universal-password',
+          location: '/etc/htpasswd',
+          justification: 'Only the lab password file.',
+          expires: '2030-01-01',
+        },
+      ],
     };
     const a = assess(productFrom(data), { asOf: AS_OF, evidence: [writeResults([universalPassword])] });
     assert.equal(verdictOf(a, '5.1-1')?.verdict, 'FAIL');
   });
 
   it('counts a passing check as evidence for a Y claim', () => {
-    const pass = { ...universalPassword, check: 'firmware/accounts', result: 'pass', severity: 'info', message: 'no account has a usable password' };
+    const pass = {
+      ...universalPassword,
+      check: 'firmware/accounts',
+      result: 'pass',
+      severity: 'info',
+      message: 'no account has a usable password',
+    };
     const a = assess(productFrom(conformantProductData()), { asOf: AS_OF, evidence: [writeResults([pass])] });
     assert.equal(verdictOf(a, '5.1-1')?.basis, 'evidenced');
     assert.equal(verdictOf(a, '5.1-3')?.basis, 'declared');
@@ -105,7 +125,11 @@ describe('assessment', () => {
     const dir = tempDir();
     writeResults([universalPassword], dir, 'scan.json');
     const data = conformantProductData();
-    (data.provisions as Record<string, unknown>)['5.1-1'] = { support: 'Y', detail: 'Unique passwords.', evidence: [{ scan: 'scan.json' }] };
+    (data.provisions as Record<string, unknown>)['5.1-1'] = {
+      support: 'Y',
+      detail: 'Unique passwords.',
+      evidence: [{ scan: 'scan.json' }],
+    };
     const a = assess(loadProduct(writeProduct(data, dir)), { asOf: AS_OF });
     assert.equal(verdictOf(a, '5.1-1')?.verdict, 'FAIL');
   });
@@ -152,10 +176,15 @@ describe('assessment', () => {
   it('rejects a malformed results file with the line of the problem', () => {
     const dir = tempDir();
     const path = `${dir}/bad.json`;
-    writeFileSync(path, '{\n  "tool": "x",\n  "version": "1",\n  "target": "t",\n  "findings": [\n    {"check": "a/b", "provisions": ["5.1-1"], "severity": "severe", "location": {"path": "/x"}, "message": "m"}\n  ]\n}\n');
+    writeFileSync(
+      path,
+      '{\n  "tool": "x",\n  "version": "1",\n  "target": "t",\n  "findings": [\n    {"check": "a/b", "provisions": ["5.1-1"], "severity": "severe", "location": {"path": "/x"}, "message": "m"}\n  ]\n}\n',
+    );
     assert.throws(
       () => assess(productFrom(conformantProductData()), { asOf: AS_OF, evidence: [path] }),
-      (e: unknown) => e instanceof InputError && /bad\.json:6:\d+: findings\.0\.severity: expected critical, high, medium, low or info, got "severe"/.test(e.message),
+      (e: unknown) =>
+        e instanceof InputError &&
+        /bad\.json:6:\d+: findings\.0\.severity: expected critical, high, medium, low or info, got "severe"/.test(e.message),
     );
   });
 });

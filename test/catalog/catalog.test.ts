@@ -89,7 +89,11 @@ describe('EN 303 645 V3.1.3', () => {
     for (const id of ['5.0-1', '5.1-2A', '6-6', '6-7', '6-8']) assert.ok(findProvision(catalog, id), id);
     for (const id of ['5.3-4', '5.3-6', '5.3-15', '5.6-4', '5.13-1', '6-3']) {
       assert.ok(findProvision(catalog, `${id}A`) && findProvision(catalog, `${id}B`), `${id} is split`);
-      assert.equal(catalog.provisions.find((p) => p.id === id), undefined, `${id} itself is not a row`);
+      assert.equal(
+        catalog.provisions.find((p) => p.id === id),
+        undefined,
+        `${id} itself is not a row`,
+      );
     }
   });
   it('has conditions 3, 12, 14, 15, 16 and features a to aa', () => {
@@ -136,7 +140,8 @@ describe('UK PSTI (SI 2023/1007)', () => {
   });
   it('lists Schedule 3 excepted products', () => {
     const ids = psti.exceptedProducts.map((e) => e.id);
-    for (const id of ['northern-ireland-supply', 'ev-charge-points', 'medical-devices', 'smart-meters', 'computers']) assert.ok(ids.includes(id), id);
+    for (const id of ['northern-ireland-supply', 'ev-charge-points', 'medical-devices', 'smart-meters', 'computers'])
+      assert.ok(ids.includes(id), id);
   });
 });
 
@@ -151,7 +156,7 @@ describe('catalog entries', () => {
       }
     }
   });
-  it('never carry long summaries that could be the standard\'s own text', () => {
+  it("never carry long summaries that could be the standard's own text", () => {
     for (const version of ['2.1.1', '3.1.3'] as const) {
       for (const p of loadEtsiCatalog(version).provisions) assert.ok(p.summary.length <= 400, p.id);
     }

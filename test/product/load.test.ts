@@ -54,7 +54,10 @@ describe('product file', () => {
 
   it('suggests the nearest condition key for an unknown one', () => {
     const data = conformantProductData({ ...LINUX_DEVICE_CONDITIONS, telemetry: true });
-    assert.match(errorFor(data), /conditions\.telemetry: unknown condition "telemetry" in EN 303 645 V2\.1\.1; did you mean "telemetry-collected"\?/);
+    assert.match(
+      errorFor(data),
+      /conditions\.telemetry: unknown condition "telemetry" in EN 303 645 V2\.1\.1; did you mean "telemetry-collected"\?/,
+    );
   });
 
   it('rejects conditions that contradict each other', () => {

@@ -1,9 +1,9 @@
 // `baseline catalog`: the standards as data, for people and for scripts.
 import type { Command } from 'commander';
-import { closest } from 'fastest-levenshtein';
 import { catalogEntries } from '../../catalog/entries.ts';
 import { DEFAULT_ETSI_VERSION, loadEtsiCatalog, parseStandardRef, STANDARD_REFS } from '../../catalog/load.ts';
 import { InputError } from '../../io/input-error.ts';
+import { didYouMean } from '../../io/nearest.ts';
 import { out, printJson } from '../output.ts';
 import { textTable } from '../text-table.ts';
 
@@ -48,7 +48,7 @@ Examples:
       const entry = entries.find((e) => e.id === id || e.aliases?.includes(id));
       if (!entry) {
         const ids = entries.flatMap((e) => [e.id, ...(e.aliases ?? [])]);
-        throw new InputError(`unknown id "${id}" in ${options.standard}; did you mean "${closest(id, ids)}"?`);
+        throw new InputError(`unknown id "${id}" in ${options.standard}${didYouMean(id, ids)}`);
       }
       if (options.json) return printJson(entry);
       const rows: Array<[string, string]> = [

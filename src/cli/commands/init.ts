@@ -4,10 +4,10 @@ import { dirname, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { closest } from 'fastest-levenshtein';
 import { DEFAULT_ETSI_VERSION, type LoadedEtsiCatalog, loadEtsiCatalog, parseStandardRef } from '../../catalog/load.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { InputError } from '../../io/input-error.ts';
+import { didYouMean } from '../../io/nearest.ts';
 import { buildProductFile } from '../../product/init.ts';
 import { DEFAULT_PRODUCT_FILE, loadProduct } from '../../product/load.ts';
 import { progress } from '../output.ts';
@@ -152,7 +152,7 @@ function answersFromFlags(catalog: LoadedEtsiCatalog, options: InitOptions) {
         conditions.set(condition.number, value);
         if (condition.negates !== undefined) conditions.set(condition.negates, !value);
       } else if (feature) features.set(feature.letter, value);
-      else throw new InputError(`--${value ? 'yes' : 'no'}: unknown condition or feature "${key}"; did you mean "${closest(key, keys)}"?`);
+      else throw new InputError(`--${value ? 'yes' : 'no'}: unknown condition or feature "${key}"${didYouMean(key, keys)}`);
     }
   }
   return { conditions, features };

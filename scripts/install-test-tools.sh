@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use, when missing: Chromium to render and read the HTML and PDF
+# documents, poppler-utils for pdftotext. Runs as root on CI and on the developers' machines.
+set -euo pipefail
+
+declare -A package_for=(
+  [chromium]=chromium
+  [pdftotext]=poppler-utils
+)
+missing=()
+for tool in "${!package_for[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${package_for[$tool]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing Debian packages for the tests: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
