@@ -5,7 +5,7 @@ export type Block =
   | { kind: 'heading'; level: 1 | 2 | 3; text: string }
   | { kind: 'paragraph'; text: string; emphasis?: 'note' | 'warning' }
   | { kind: 'fields'; rows: Array<[label: string, value: string]> }
-  | { kind: 'table'; columns: string[]; rows: TableRow[] }
+  | { kind: 'table'; columns: string[]; rows: TableRow[]; nowrap?: number[] }
   /** An empty line to sign on paper, for the statement's signature. */
   | { kind: 'signature'; label: string };
 

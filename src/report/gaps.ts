@@ -88,6 +88,7 @@ export function buildGaps(a: Assessment): ReportDocument {
     blocks.push({
       kind: 'table',
       columns: ['Provision', 'Status', 'Why it is open', 'What would close it', 'Verdict'],
+      nowrap: [1],
       rows: subset.map((g) => ({
         cells: [`${g.id}\n${g.title}`, g.status, g.reasons.join('\n'), g.toClose.join('\n'), g.verdict],
         verdict: g.verdict,

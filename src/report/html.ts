@@ -18,7 +18,8 @@ tr.v-pass td.verdict { color: var(--pass); } tr.v-fail td.verdict { color: var(-
 .signature { margin-top: 2.5rem; } .signature span { display: inline-block; min-width: 20rem; border-bottom: 1px solid var(--ink); margin-left: 1rem; height: 1.6rem; }
 footer { margin-top: 2rem; color: var(--muted); font-size: 12px; }
 @page { size: A4; margin: 16mm 14mm; }
-@media print { body { margin: 0; max-width: none; padding: 0; font-size: 11px; } table { font-size: 10px; } thead { display: table-header-group; } tr { break-inside: avoid; } h2, h3 { break-after: avoid; } }
+td.nowrap, th.nowrap { white-space: nowrap; }
+@media print { body { margin: 0; max-width: none; padding: 0; font-size: 11px; } dl.fields { display: block; } dl.fields dt { margin-top: .5rem; } dl.fields dd { margin-left: 0; } table { font-size: 10px; } thead { display: table-header-group; } tr { break-inside: avoid; } h2, h3 { break-after: avoid; } }
 `;
 
 export function renderHtml(doc: ReportDocument, generator: string): string {
@@ -53,20 +54,21 @@ function renderBlock(block: Block): string {
     case 'signature':
       return `<p class="signature"><strong>${escapeHtml(block.label)}:</strong><span></span></p>`;
     case 'table':
-      return `<table>\n<thead><tr>${block.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join('')}</tr></thead>\n<tbody>\n${block.rows
-        .map((row) => renderRow(row, block.columns.length))
+      return `<table>\n<thead><tr>${block.columns.map((c, i) => `<th scope="col"${block.nowrap?.includes(i) ? ' class="nowrap"' : ''}>${escapeHtml(c)}</th>`).join('')}</tr></thead>\n<tbody>\n${block.rows
+        .map((row) => renderRow(row, block.columns.length, block.nowrap ?? []))
         .join('\n')}\n</tbody>\n</table>`;
   }
 }
 
 const VERDICT_CLASS = { PASS: 'v-pass', FAIL: 'v-fail', 'NOT ASSESSED': 'v-open', 'NOT APPLICABLE': 'v-na' } as const;
 
-function renderRow(row: TableRow, width: number): string {
+function renderRow(row: TableRow, width: number, nowrap: readonly number[]): string {
   if ('group' in row) return `<tr class="group"><td colspan="${width}">${escapeHtml(row.group)}</td></tr>`;
   const cls = row.verdict ? ` class="${VERDICT_CLASS[row.verdict]}"` : '';
   const cells = row.cells.map((c, i) => {
     const isVerdict = row.verdict !== undefined && c === row.verdict && i === row.cells.length - 1;
-    return `<td${isVerdict ? ' class="verdict"' : ''}>${escapeHtml(c)}</td>`;
+    const cls = isVerdict ? 'verdict' : nowrap.includes(i) ? 'nowrap' : '';
+    return `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(c)}</td>`;
   });
   return `<tr${cls}>${cells.join('')}</tr>`;
 }

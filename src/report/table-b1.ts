@@ -30,7 +30,7 @@ export function buildTableB1(a: Assessment): ReportDocument {
       text: `Status: M mandatory, R recommended, C conditional (numbered conditions)${a.product.catalog.features.length ? ', F feature-dependent (lettered features)' : ''}. Support: Y supported, N not supported, N/A not applicable. The Verdict column is Baseline's check of each claim against the Annex B rules and the scan evidence.`,
       emphasis: 'note',
     },
-    { kind: 'table', columns: ['Clause number and title', 'Status', 'Support', 'Detail', 'Verdict'], rows: tableRows },
+    { kind: 'table', columns: ['Clause number and title', 'Status', 'Support', 'Detail', 'Verdict'], rows: tableRows, nowrap: [1, 2] },
   ];
   for (const p of outside) {
     blocks.push({ kind: 'heading', level: 2, text: `Provision ${p.id}: ${p.title}` });

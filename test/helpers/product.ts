@@ -54,7 +54,7 @@ export function conformantProductData(conditions: Record<string, boolean> = LINU
       acknowledgement: 'within 5 working days',
       statusUpdates: 'every 30 days until resolved',
     },
-    conditions,
+    conditions: { ...conditions },
     provisions,
     statement: {
       preparedBy: 'manufacturer',
