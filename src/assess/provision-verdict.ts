@@ -39,6 +39,8 @@ export interface ProvisionVerdict {
   waived: AttributedFinding[];
   /** Checks that looked and found the provision met. */
   passes: AttributedFinding[];
+  /** Observations that neither break nor meet it. */
+  notes: AttributedFinding[];
 }
 
 export function provisionVerdict(provision: Provision, product: Product, findings: readonly AttributedFinding[]): ProvisionVerdict {
@@ -49,6 +51,7 @@ export function provisionVerdict(provision: Provision, product: Product, finding
   const failures = breaking.filter((f) => !f.waiver?.active);
   const waived = breaking.filter((f) => f.waiver !== undefined);
   const passes = mine.filter((f) => f.finding.result === 'pass');
+  const notes = mine.filter((f) => f.finding.result === 'info');
   const violations = ANNEX_B_RULES.flatMap((rule) => {
     const message = rule.evaluate({ provision, claim, applicability: applies });
     return message ? [{ rule: rule.id, message, effect: rule.effect }] : [];
@@ -71,6 +74,7 @@ export function provisionVerdict(provision: Provision, product: Product, finding
     failures,
     waived,
     passes,
+    notes,
   };
   const reasons = result.reasons;
   for (const f of failures) reasons.push(`${f.finding.check} at ${formatLocation(f.finding.location)}: ${f.finding.message}`);

@@ -11,7 +11,7 @@ p { margin: .5rem 0; } .note { color: var(--muted); } .warning { border-left: 4p
 dl.fields { display: grid; grid-template-columns: minmax(10rem, 16rem) 1fr; gap: .3rem 1rem; margin: .6rem 0; }
 dl.fields dt { font-weight: 600; } dl.fields dd { margin: 0; white-space: pre-wrap; }
 table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; font-size: 13px; }
-th, td { border: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; white-space: pre-wrap; overflow-wrap: anywhere; }
+th, td { border: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; white-space: pre-wrap; overflow-wrap: break-word; }
 thead th { background: #f6f8fa; } tr.group td { background: #eef1f4; font-weight: 600; }
 td.verdict { font-weight: 600; white-space: nowrap; }
 tr.v-pass td.verdict { color: var(--pass); } tr.v-fail td.verdict { color: var(--fail); } tr.v-open td.verdict { color: var(--open); } tr.v-na td.verdict { color: var(--na); }

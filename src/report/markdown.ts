@@ -30,14 +30,26 @@ function renderBlock(block: Block): string {
   }
 }
 
-// Text from product files and devices must not turn into markup or break a table.
+// Text from product files and devices must not turn into markup or break a table. URLs become
+// autolinks, inside which escapes would be taken literally.
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]]/g;
+const MARKUP = /[\\`*_[\]<>|#]/g;
+
+function escapeText(text: string): string {
+  let result = '';
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    result += text.slice(last, match.index).replace(MARKUP, (c) => `\\${c}`);
+    result += `<${match[0].replaceAll('|', '%7C')}>`;
+    last = match.index + match[0].length;
+  }
+  return result + text.slice(last).replace(MARKUP, (c) => `\\${c}`);
+}
+
 function inline(text: string): string {
-  return text.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return escapeText(text.replace(/\r?\n/g, ' '));
 }
 
 function cell(text: string): string {
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`))
-    .join('<br>');
+  return text.split(/\r?\n/).map(escapeText).join('<br>');
 }

@@ -27,7 +27,7 @@ export function buildStatement(a: Assessment): ReportDocument {
       const type = need(f.product.type, 'product.type');
       const batch = need(f.product.batch, 'product.batch');
       const model = f.product.model ? ` (model ${f.product.model})` : '';
-      return `${f.product.name}${model}, a ${type}; batch: ${batch}`;
+      return `${f.product.name}${model}; product type: ${type}; batch: ${batch}`;
     }),
     manufacturer: field(() => `${f.manufacturer.name}, ${need(f.manufacturer.address, 'manufacturer.address')}`),
     'authorised-representative': field(() => {
@@ -103,8 +103,9 @@ function deemedCompliance(a: Assessment): string {
   if (a.standard.version !== '2.1.1') {
     return `Not claimed: the product was assessed against ${standardName(a)}, while Schedule 2 cites V2.1.1; compliance with Schedule 1 is declared directly.`;
   }
-  const routes = a.psti.requirements.filter((r) => r.verdict !== 'NOT APPLICABLE').map((r) => `${r.title}: ${r.route}`);
-  if (!routes.length) return 'Not claimed.';
+  const routes = a.psti.requirements.map((r) =>
+    r.verdict === 'NOT APPLICABLE' ? `${r.title}: not applicable (${r.reasons[0] ?? 'no route needed'})` : `${r.title}: ${r.route}`,
+  );
   return `Deemed compliance under Schedule 2 through ${routes.join('; ')}.`;
 }
 

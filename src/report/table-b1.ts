@@ -91,6 +91,7 @@ function detailShown(p: ProvisionVerdict): string {
   if (p.detail) lines.push(p.detail);
   else if (p.verdict === 'NOT APPLICABLE') lines.push(`Not applicable: ${p.reasons[0] ?? ''}`);
   for (const ref of p.evidence) lines.push(`Evidence: ${describeEvidenceRef(ref)}`);
+  for (const f of p.notes) lines.push(`Noted: ${f.finding.check} at ${formatLocation(f.finding.location)}: ${f.finding.message}`);
   for (const f of p.passes) lines.push(`Checked: ${f.finding.check} at ${formatLocation(f.finding.location)}: ${f.finding.message}`);
   for (const f of p.failures) lines.push(`Finding: ${f.finding.check} at ${formatLocation(f.finding.location)}: ${f.finding.message}`);
   for (const f of p.waived.filter((w) => w.waiver?.active))

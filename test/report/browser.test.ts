@@ -81,7 +81,7 @@ describe('documents in the browser and as PDF', () => {
     const text = squash(pdfText(join(out, 'statement.pdf')));
     for (const field of loadPstiCatalog().statementFields) assert.ok(text.includes(squash(field.title)), `PDF lacks "${field.title}"`);
     for (const value of [
-      'Test Thermostat (model TT-1), a smart thermostat; batch: rev A, serials 1-1000',
+      'Test Thermostat (model TT-1); product type: smart thermostat; batch: rev A, serials 1-1000',
       'Test Devices Ltd, 1 Test Street, Cambridge CB1 1AA, United Kingdom',
       'prepared by the manufacturer, Test Devices Ltd',
       'ETSI EN 303 645 V2.1.1 (2020-06)',
