@@ -12,6 +12,7 @@ bash scripts/install-test-tools.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "node $(node --version)"
 tsc -p tsconfig.json
-biome check .
+eslint .
+prettier --check .
 node scripts/generate-schema.ts --check
 node --test --test-concurrency="${TEST_CONCURRENCY:-2}" 'test/**/*.test.ts'
