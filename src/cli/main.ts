@@ -16,6 +16,7 @@ export function buildProgram(): Command {
       'Checks a connected consumer product against ETSI EN 303 645 and the UK PSTI regulations,\nbacks each answer with evidence from the product, and writes the documents the law asks for.',
     )
     .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions()
     .exitOverride()
     .addHelpText(
       'after',

@@ -2,7 +2,7 @@
 // provision listed as not yet assessed.
 import { Document, type YAMLMap } from 'yaml';
 import { applicability } from '../assess/applicability.ts';
-import type { LoadedEtsiCatalog } from '../catalog/load.ts';
+import { formatStatus, type LoadedEtsiCatalog } from '../catalog/load.ts';
 
 export interface InitAnswers {
   catalog: LoadedEtsiCatalog;
@@ -46,7 +46,7 @@ export function buildProductFile(answers: InitAnswers): string {
     for (const item of provisions.items) {
       const provision = catalog.byId.get(String((item.key as { value?: unknown })?.value ?? item.key));
       if (provision && item.key && typeof item.key === 'object') {
-        (item.key as { commentBefore?: string }).commentBefore = ` ${provision.id} [${provision.status}] ${provision.title}`;
+        (item.key as { commentBefore?: string }).commentBefore = ` ${provision.id} [${formatStatus(provision)}] ${provision.title}`;
       }
     }
     if (ruledOut.length) {

@@ -3,16 +3,9 @@
 import { relative } from 'node:path';
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
 import type { Assessment } from '../assess/assess.ts';
-import type { Severity } from '../findings/schema.ts';
+import { SARIF_LEVEL } from '../findings/sarif.ts';
 import { listGaps } from './gaps.ts';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
-  critical: 'error',
-  high: 'error',
-  medium: 'warning',
-  low: 'warning',
-  info: 'note',
-};
 
 export function renderSarif(a: Assessment, toolVersion: string): string {
   const run = new SarifRunBuilder().initSimple({
@@ -46,7 +39,7 @@ export function renderSarif(a: Assessment, toolVersion: string): string {
       run.addResult(
         new SarifResultBuilder().initSimple({
           ruleId: f.finding.check,
-          level: LEVEL[f.finding.severity],
+          level: SARIF_LEVEL[f.finding.severity],
           messageText: `${f.finding.message} (EN 303 645 ${f.finding.provisions.join(', ')})`,
           fileUri: path ?? `${f.finding.location.host}${f.finding.location.port === undefined ? '' : `:${f.finding.location.port}`}`,
           ...(f.finding.location.line ? { startLine: f.finding.location.line } : {}),

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { conformantProductData, tempDir, writeProduct, writeResults } from '../helpers/product.ts';
 
+const BIN = fileURLToPath(new URL('../../bin/baseline.js', import.meta.url));
 const noStackTrace = (stderr: string) => assert.doesNotMatch(stderr, /\n\s+at |Error:/, `stack trace in: ${stderr}`);
 
 describe('baseline catalog', () => {
@@ -206,7 +209,7 @@ describe('baseline init', () => {
     assert.equal(r.status, 0, r.stderr);
     const text = readFileSync(file, 'utf8');
     assert.match(text, /^# yaml-language-server: \$schema=/);
-    assert.match(text, /^ {2}# 5\.1-1 \[M C\] /m);
+    assert.match(text, /^ {2}# 5\.1-1 \[M C \(1\)\] /m);
     assert.match(text, /^ {2}5\.1-1:\n {4}support: null/m);
     assert.doesNotMatch(text, /^ {2}5\.1-2:/m, 'no pre-installed passwords: 5.1-2 is not listed');
     const assessed = runCli(['assess', file, '--json']);
@@ -214,6 +217,24 @@ describe('baseline init', () => {
     const json = JSON.parse(assessed.stdout);
     assert.equal(json.overall.verdict, 'NOT ASSESSED');
     assert.equal(json.provisions.find((p: { id: string }) => p.id === '5.1-2').verdict, 'NOT APPLICABLE');
+  });
+
+  it('on a terminal, asks each condition question and re-asks an unclear answer', () => {
+    const dir = tempDir();
+    const file = join(dir, 'baseline.yaml');
+    // script(1) gives the command a real pseudo-terminal; the answers are typed ahead.
+    const answers = ['Hearth', 'Hearth Ltd', 'maybe', 'y', 'n', 'n', 'n', 'n', 'y', 'y', 'n', 'y', 'n', 'y', 'y', 'n'].join('\n');
+    const r = spawnSync('script', ['-qec', `${process.execPath} ${BIN} init --file ${file}`, '/dev/null'], {
+      input: `${answers}\n`,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, r.stdout);
+    assert.equal((r.stdout.match(/\[1\] Does the product use passwords/g) ?? []).length, 2, 'asked again after "maybe"');
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /^ {2}passwords-used: true\n {2}preinstalled-passwords: false\n/m);
+    assert.match(text, /^ {2}physical-debug-interface: true$/m);
+    assert.match(text, /^ {2}constrained-device: false$/m);
   });
 
   it('without a terminal, names every unanswered question', () => {
@@ -237,5 +258,17 @@ describe('runtime', () => {
     const r = runCli(['--version']);
     assert.equal(r.status, 0);
     assert.match(process.version, /^v2[4-9]\./);
+  });
+});
+
+describe('catalog subcommands', () => {
+  it('take their own --standard', () => {
+    const r = runCli(['catalog', 'show', '5.1-5', '--standard', 'etsi-en-303-645@3.1.3']);
+    assert.match(r.stdout, /^Status:\s+M C \(14\) F \(e\)$/m);
+    const c = runCli(['catalog', 'conditions', '--standard', 'etsi-en-303-645@3.1.3', '--json']);
+    assert.deepEqual(
+      JSON.parse(c.stdout).conditions.map((x: { number: number }) => x.number),
+      [3, 12, 14, 15, 16],
+    );
   });
 });

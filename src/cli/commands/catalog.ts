@@ -16,6 +16,8 @@ export function registerCatalog(program: Command): void {
     .description('list the provisions of ETSI EN 303 645 (V2.1.1 or V3.1.3) or the UK PSTI requirements')
     .option('-s, --standard <ref>', standardHelp, DEFAULT_REF)
     .option('--json', 'print JSON: an array of {id, status, conditions, title, ...}')
+    // Options after `show` or `conditions` belong to them, not to `catalog` itself.
+    .enablePositionalOptions()
     .addHelpText(
       'after',
       `

@@ -75,7 +75,16 @@ Example:
       const interactive = process.stdin.isTTY === true;
       const rl = interactive ? createInterface({ input: process.stdin, output: process.stderr }) : undefined;
       try {
-        const ask = async (question: string): Promise<string> => (rl ? (await rl.question(question)).trim() : '');
+        // Lines are read through the iterator, which queues them: answers typed (or pasted) ahead of a
+        // question are kept, not lost.
+        const lines = rl?.[Symbol.asyncIterator]();
+        const ask = async (question: string): Promise<string> => {
+          if (!lines) return '';
+          process.stderr.write(question);
+          const next = await lines.next();
+          if (next.done) throw new InputError('init: the input ended before every question was answered');
+          return String(next.value).trim();
+        };
         const name = options.name ?? (await ask('Product name: '));
         const manufacturer = options.manufacturer ?? (await ask('Manufacturer name: '));
         const missing: string[] = [];
