@@ -12,7 +12,11 @@ export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
 
 /** Only failures are results; passes and observations stay in the JSON. */
 export function resultsToSarif(results: Results): string {
-  const run = new SarifRunBuilder().initSimple({ toolDriverName: results.tool, toolDriverVersion: results.version, url: 'https://github.com/baseline-iot/baseline' });
+  const run = new SarifRunBuilder().initSimple({
+    toolDriverName: results.tool,
+    toolDriverVersion: results.version,
+    url: 'https://github.com/baseline-iot/baseline',
+  });
   const rules = new Set<string>();
   for (const f of results.findings) {
     if (f.result !== 'fail') continue;

@@ -6,7 +6,6 @@ import type { Assessment } from '../assess/assess.ts';
 import { SARIF_LEVEL } from '../findings/sarif.ts';
 import { listGaps } from './gaps.ts';
 
-
 export function renderSarif(a: Assessment, toolVersion: string): string {
   const run = new SarifRunBuilder().initSimple({
     toolDriverName: 'baseline',

@@ -16,7 +16,9 @@ const conditions = {
   'critical-security-parameters-exist': true,
 };
 // A product with every feature except physical debug ports and sensitive data.
-const features = Object.fromEntries(catalog.features.map((f) => [f.key, !['physical-debug-ports', 'sensitive-personal-data-to-services'].includes(f.key)]));
+const features = Object.fromEntries(
+  catalog.features.map((f) => [f.key, !['physical-debug-ports', 'sensitive-personal-data-to-services'].includes(f.key)]),
+);
 
 function v3Product(): Record<string, unknown> {
   const numbers = new Map(catalog.conditions.map((c) => [c.number, conditions[c.key as keyof typeof conditions]]));
@@ -56,7 +58,13 @@ describe('EN 303 645 V3.1.3 assessment', () => {
 
   it('maps a V2.1.1 id in a finding onto both halves of a split provision', () => {
     const results = writeResults([
-      { check: 'config/x', provisions: ['5.6-4'], severity: 'high', location: { path: 'config.txt', line: 3 }, message: 'UART console enabled' },
+      {
+        check: 'config/x',
+        provisions: ['5.6-4'],
+        severity: 'high',
+        location: { path: 'config.txt', line: 3 },
+        message: 'UART console enabled',
+      },
     ]);
     const a = assess(productFrom(v3Product()), { asOf: '2026-11-22', evidence: [results] });
     assert.equal(a.provisions.find((x) => x.id === '5.6-4A')?.verdict, 'FAIL');
@@ -66,12 +74,18 @@ describe('EN 303 645 V3.1.3 assessment', () => {
   it('declares compliance directly in the statement, since Schedule 2 cites V2.1.1', () => {
     const doc = buildStatement(assess(productFrom(v3Product()), { asOf: '2026-11-22' }));
     const fields = (doc.data as { fields: Record<string, string> }).fields;
-    assert.match(fields['deemed-compliance-standard'] ?? '', /^Not claimed: the product was assessed against ETSI EN 303 645 V3\.1\.3 \(2024-09\)/);
+    assert.match(
+      fields['deemed-compliance-standard'] ?? '',
+      /^Not claimed: the product was assessed against ETSI EN 303 645 V3\.1\.3 \(2024-09\)/,
+    );
   });
 
   it('names an unknown feature with a suggestion', () => {
     const data = v3Product();
     data.features = { ...features, 'debug-interface': true };
-    assert.throws(() => productFrom(data), /features\.debug-interface: unknown feature "debug-interface"; did you mean "debug-interfaces"\?/);
+    assert.throws(
+      () => productFrom(data),
+      /features\.debug-interface: unknown feature "debug-interface"; did you mean "debug-interfaces"\?/,
+    );
   });
 });
