@@ -6,6 +6,7 @@ set -euo pipefail
 declare -A package_for=(
   [chromium]=chromium
   [pdftotext]=poppler-utils
+  [openssl]=openssl
 )
 missing=()
 for tool in "${!package_for[@]}"; do

@@ -8,6 +8,7 @@ if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.pack
   npm ci --no-audit --no-fund
 fi
 bash scripts/install-test-tools.sh
+bash scripts/fetch-debian-kernel-configs.sh >/dev/null
 
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "node $(node --version)"

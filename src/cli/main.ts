@@ -5,6 +5,8 @@ import { registerAssess } from './commands/assess.ts';
 import { registerCatalog } from './commands/catalog.ts';
 import { registerInit } from './commands/init.ts';
 import { registerReport } from './commands/report.ts';
+import { registerRules } from './commands/rules.ts';
+import { registerScan } from './commands/scan.ts';
 import { EXIT } from './output.ts';
 import { VERSION } from './version.ts';
 
@@ -25,6 +27,8 @@ The pipeline:
   catalog   the standards as data                       baseline catalog show 5.1-1
   init      start a product file (baseline.yaml)        baseline init
   assess    verdicts from claims and evidence           baseline assess baseline.yaml --evidence scan.json
+  scan      evidence from configs and images            baseline scan config .config --json --out scans/kernel.json
+  rules     the configuration rules, with sources       baseline rules --kind linux
   report    Table B.1, statement of compliance, gaps    baseline report baseline.yaml --out docs/compliance
 
 Exit codes: 0 success / conformant, 1 not conformant, 2 invalid input.
@@ -34,6 +38,8 @@ Docs: docs/product-file.md, docs/findings-format.md, docs/assessment.md`,
   registerInit(program);
   registerAssess(program);
   registerReport(program);
+  registerScan(program);
+  registerRules(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
