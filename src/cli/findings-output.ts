@@ -30,7 +30,11 @@ export function emitResults(results: Results, options: FindingsOutputOptions, su
   const threshold = severitySchema.safeParse(options.failOn);
   if (!threshold.success) throw new InputError(`--fail-on: expected ${listOr([...SEVERITY_ORDER])}, got "${options.failOn}"`);
   if (options.json && options.sarif) throw new InputError('--json and --sarif: pick one');
-  const machine = options.sarif ? resultsToSarif(results) : options.json || options.out ? `${JSON.stringify(results, null, 2)}\n` : undefined;
+  const machine = options.sarif
+    ? resultsToSarif(results)
+    : options.json || options.out
+      ? `${JSON.stringify(results, null, 2)}\n`
+      : undefined;
   if (machine !== undefined && options.out) {
     writeFileAtomic(options.out, machine);
     progress(`wrote ${options.out}`);
@@ -52,7 +56,8 @@ export function findingLines(results: Results): string[] {
     (a, b) => order.indexOf(a.result) - order.indexOf(b.result) || SEVERITY_ORDER.indexOf(b.severity) - SEVERITY_ORDER.indexOf(a.severity),
   );
   return sorted.map(
-    (f) => `${(STATUS[f.result] ?? f.result).padEnd(4)} ${f.severity.padEnd(8)} ${f.check}  ${formatLocation(f.location)}: ${f.message} [${f.provisions.join(', ')}]`,
+    (f) =>
+      `${(STATUS[f.result] ?? f.result).padEnd(4)} ${f.severity.padEnd(8)} ${f.check}  ${formatLocation(f.location)}: ${f.message} [${f.provisions.join(', ')}]`,
   );
 }
 

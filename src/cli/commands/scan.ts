@@ -17,7 +17,9 @@ interface ScanConfigOptions extends FindingsOutputOptions {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerScan(program: Command): void {
-  const scan = program.command('scan').description('collect evidence from the product: build and boot configs (firmware and device scans are coming)');
+  const scan = program
+    .command('scan')
+    .description('collect evidence from the product: build and boot configs (firmware and device scans are coming)');
   addFindingsOutputOptions(
     scan
       .command('config <files...>')
@@ -55,7 +57,11 @@ Examples:
         ...(options.cmdline !== undefined ? { cmdline: readArgument(options.cmdline, '--cmdline') } : {}),
         keys: options.key.map((path) => ({ path, pem: readArgument(`@${path}`, '--key') })),
       };
-      const { results, scanned } = scanConfigFiles(files.map((f) => readConfigFile(f)), scanOptions, { name: 'baseline-scan-config', version: VERSION });
+      const { results, scanned } = scanConfigFiles(
+        files.map((f) => readConfigFile(f)),
+        scanOptions,
+        { name: 'baseline-scan-config', version: VERSION },
+      );
       process.exitCode = emitResults(results, options, () => {
         const lines: string[] = [];
         for (const s of scanned) {
