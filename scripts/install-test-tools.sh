@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, when missing: Chromium to render and read the HTML and PDF
-# documents, poppler-utils for pdftotext. Runs as root on CI and on the developers' machines.
+# documents, poppler-utils for pdftotext, and the tools that make real password hashes (mkpasswd, openssl,
+# htpasswd, mosquitto_passwd, argon2). Runs as root on CI and on the developers' machines.
 set -euo pipefail
 
 declare -A package_for=(
   [chromium]=chromium
   [pdftotext]=poppler-utils
   [openssl]=openssl
+  [mkpasswd]=whois
+  [htpasswd]=apache2-utils
+  [mosquitto_passwd]=mosquitto
+  [argon2]=argon2
 )
 missing=()
 for tool in "${!package_for[@]}"; do
