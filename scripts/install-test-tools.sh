@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, when missing: Chromium to render and read the HTML and PDF
 # documents, poppler-utils for pdftotext, and the tools that make real password hashes (mkpasswd, openssl,
-# htpasswd, mosquitto_passwd, argon2). Runs as root on CI and on the developers' machines.
+# htpasswd, mosquitto_passwd, argon2), and the tools that make real images and compressed streams. Runs as root on CI and on the developers' machines.
 set -euo pipefail
 
 declare -A package_for=(
@@ -12,6 +12,14 @@ declare -A package_for=(
   [htpasswd]=apache2-utils
   [mosquitto_passwd]=mosquitto
   [argon2]=argon2
+  [mksquashfs]=squashfs-tools
+  [unsquashfs]=squashfs-tools
+  [xz]=xz-utils
+  [lzop]=lzop
+  [lz4]=lz4
+  [zstd]=zstd
+  [bzip2]=bzip2
+  [setfattr]=attr
 )
 missing=()
 for tool in "${!package_for[@]}"; do
