@@ -20,6 +20,13 @@ declare -A package_for=(
   [zstd]=zstd
   [bzip2]=bzip2
   [setfattr]=attr
+  [cpio]=cpio
+  [zip]=zip
+  [unzip]=unzip
+  [mkfs.ext4]=e2fsprogs
+  [debugfs]=e2fsprogs
+  [mkimage]=u-boot-tools
+  [dtc]=device-tree-compiler
 )
 missing=()
 for tool in "${!package_for[@]}"; do

@@ -33,8 +33,8 @@ import {
   SUPERBLOCK_SIZE,
   type Superblock,
 } from './format.ts';
-import { Lru } from './lru.ts';
-import { type ByteSource, FileSource } from './source.ts';
+import { Lru } from '../lru.ts';
+import { type ByteSource, FileSource } from '../byte-source.ts';
 
 export interface SquashfsOptions {
   /** Where the superblock starts in the file (an image carved from a flash dump starts mid-file). Default 0. */
