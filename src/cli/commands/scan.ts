@@ -1,10 +1,88 @@
 // `baseline scan`: evidence from the product's own artefacts. `scan config` reads build and boot configs.
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { CONFIG_KINDS, type ConfigKindName, type ConfigScanOptions } from '../../scan/config/config-kind.ts';
 import { InputError } from '../../io/input-error.ts';
 import { addFindingsOutputOptions, countLine, emitResults, findingLines, type FindingsOutputOptions } from '../findings-output.ts';
 import { VERSION } from '../version.ts';
+
+interface ScanFirmwareOptions extends FindingsOutputOptions {
+  product?: string;
+  name?: string;
+  model?: string;
+  maxDepth: string;
+  maxBytes: string;
+  maxFiles: string;
+  workDir?: string;
+  progress?: boolean;
+}
+
+function registerScanFirmware(scan: Command): void {
+  addFindingsOutputOptions(
+    scan
+      .command('firmware <image>')
+      .description('find universal passwords, baked-in keys, open debug consoles and risky services in a firmware image or root filesystem')
+      .option('--product <baseline.yaml>', "take the product's name and model from its product file (they join the passwords tried)")
+      .option('--name <name>', 'the product name, tried as a password')
+      .option('--model <model>', 'the model designation, tried as a password')
+      .option('--max-depth <n>', 'most containers followed inside each other', '8')
+      .option('--max-bytes <n>', 'most bytes decompressed in all (decompression bombs stop there)', String(4 * 2 ** 30))
+      .option('--max-files <n>', 'most entries listed per filesystem', '1000000')
+      .option('--work-dir <dir>', 'where the temporary work folder goes (removed afterwards)')
+      .option('--progress', 'print progress to standard error even when it is not a terminal'),
+  )
+    .addHelpText(
+      'after',
+      `
+The image is recognised by content: a root filesystem folder; squashfs (gzip, lzma, lzo, xz, lz4, zstd);
+ext2/3/4; tar (plain, gzip, xz, bzip2, zstd, lz4, lzma); cpio (newc, crc, odc, bin; compressed initramfs);
+zip; U-Boot uImage and FIT; or a raw flash dump, carved by magic. Nested containers are followed.
+Nothing from the image is executed; links resolve inside the image, never on this machine.
+
+Exit codes: 0 nothing failing at or above --fail-on, 1 something is, 2 unreadable input.
+
+Examples:
+  baseline scan firmware build/tmp/deploy/images/raspberrypi4/core-image-base.tar.bz2
+  baseline scan firmware rootfs.squashfs --product baseline.yaml --json --out scans/firmware.json
+  baseline scan firmware flash-dump.bin --sarif --out firmware.sarif`,
+    )
+    .action(async (image: string, options: ScanFirmwareOptions) => {
+      const { scanFirmware } = await import('../../scan/firmware/scan-firmware.ts');
+      const product = options.product ? (await import('../../product/load.ts')).loadProduct(options.product).file.product : undefined;
+      const name = options.name ?? product?.name;
+      const model = options.model ?? product?.model;
+      if (!existsSync(image)) throw new InputError(`${image}: no such file or folder`);
+      const showProgress = options.progress || process.stderr.isTTY;
+      const scan = await scanFirmware(
+        image,
+        { name: 'baseline-scan-firmware', version: VERSION },
+        {
+          ...(name || model ? { product: { ...(name ? { name } : {}), ...(model ? { model } : {}) } } : {}),
+          limits: {
+            maxDepth: positiveInteger(options.maxDepth, '--max-depth'),
+            maxTotalBytes: positiveInteger(options.maxBytes, '--max-bytes'),
+            maxEntries: positiveInteger(options.maxFiles, '--max-files'),
+          },
+          ...(options.workDir ? { workDir: options.workDir } : {}),
+          ...(showProgress ? { progress: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+        },
+      );
+      process.exitCode = emitResults(scan.results, options, () => {
+        const lines: string[] = [];
+        for (const fs of scan.filesystems) lines.push(`${fs.label}: ${fs.format}, ${fs.entries} entries`);
+        for (const c of scan.containers) lines.push(`${c.label}: ${c.description}`);
+        for (const part of scan.results.incomplete) lines.push(`not read: ${part.part}: ${part.reason}`);
+        lines.push('', ...findingLines(scan.results), '', countLine(scan.results));
+        return `${lines.join('\n')}\n`;
+      });
+    });
+}
+
+function positiveInteger(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InputError(`${flag}: expected a positive whole number, got "${value}"`);
+  return n;
+}
 
 interface ScanConfigOptions extends FindingsOutputOptions {
   kind?: string;
@@ -17,9 +95,8 @@ interface ScanConfigOptions extends FindingsOutputOptions {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerScan(program: Command): void {
-  const scan = program
-    .command('scan')
-    .description('collect evidence from the product: build and boot configs (firmware and device scans are coming)');
+  const scan = program.command('scan').description('collect evidence from the product: firmware images, and build and boot configs');
+  registerScanFirmware(scan);
   addFindingsOutputOptions(
     scan
       .command('config <files...>')

@@ -67,3 +67,24 @@ export class BufferSource implements ByteSource {
 
   close(): void {}
 }
+
+/** A window of another source: a filesystem carved out of a flash dump at an offset. */
+export class SliceSource implements ByteSource {
+  readonly size: number;
+  private readonly parent: ByteSource;
+  private readonly offset: number;
+
+  constructor(parent: ByteSource, offset: number, length: number) {
+    this.parent = parent;
+    this.offset = offset;
+    this.size = Math.max(0, Math.min(length, parent.size - offset));
+  }
+
+  read(position: number, length: number): Uint8Array {
+    if (position >= this.size || length <= 0) return new Uint8Array(0);
+    return this.parent.read(this.offset + position, Math.min(length, this.size - position));
+  }
+
+  /** The parent is closed by whoever opened it. */
+  close(): void {}
+}

@@ -2,7 +2,7 @@
 // filesystem at a time through ImageFs. Checks may be asynchronous (password cracking runs on worker
 // threads), and share expensive work (parsed account files, cracked hashes) through the context's memo.
 import type { CheckMeta, FindingDraft } from '../check.ts';
-import type { FsEntry, ImageFs } from './image-fs.ts';
+import { type FsEntry, type ImageFs, resolveInImage } from './image-fs.ts';
 
 export interface FirmwareContext {
   fs: ImageFs;
@@ -38,10 +38,11 @@ export function firmwareContext(fs: ImageFs, label: string, product?: { name?: s
       return memo.get(key) as T;
     },
     readText(path, maxBytes = MAX_TEXT_BYTES) {
-      const entry = fs.entry(path);
+      // Links are followed inside the image (OpenWrt links /etc files into /rom), never on this machine.
+      const entry = resolveInImage(fs, path);
       if (!entry || entry.type !== 'file') return undefined;
       try {
-        return decoder.decode(fs.read(path, maxBytes));
+        return decoder.decode(fs.read(entry.path, maxBytes));
       } catch (error) {
         if (error instanceof Error && error.name === 'ImageReadError') {
           fs.problems.push({ part: path, reason: error.message });
