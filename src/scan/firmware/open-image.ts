@@ -2,11 +2,12 @@
 // compressed stream, a U-Boot or FIT container, or a raw flash dump — by content, never by name, and
 // follows nested containers down to every filesystem inside, within limits. Nothing is extracted to disk
 // except a compressed stream, which has no random access: it is decompressed once into the work folder.
-import { lstatSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { DEFAULT_LIMITS, Problems } from './archives/common.ts';
 import { CpioFs } from './archives/cpio.ts';
 import { archiveKind, compressionOf } from './archives/detect.ts';
 import { TarFs } from './archives/tar.ts';
+import { decompressToWorkFile } from './archives/work-file.ts';
 import { ZipFs } from './archives/zip.ts';
 import { type ByteSource, BufferSource, FileSource, SliceSource } from './byte-source.ts';
 import { findSignatures } from './carving/signatures.ts';
@@ -94,7 +95,6 @@ class ImageOpener {
   readonly problems: ReadProblem[] = [];
   readonly sources: ByteSource[] = [];
   private decompressed = 0;
-  private workFiles = 0;
   private nestedDone = new Set<Layer>();
   readonly limits: OpenLimits;
   private readonly workDir: string;
@@ -187,21 +187,24 @@ class ImageOpener {
     }
   }
 
-  // A compressed stream: decompressed once to a work file, then explored like any file.
+  // A compressed stream: decompressed once to a work file (streamed for gzip and zstd), then explored like any file.
   private async exploreCompressed(
     source: ByteSource,
     codec: NonNullable<ReturnType<typeof compressionOf>>,
     label: string,
     depth: number,
   ): Promise<void> {
-    if (source.size > this.limits.maxInMemoryBytes)
-      throw new ImageReadError(`${codec} stream of ${source.size} bytes is larger than the in-memory limit`);
-    const bytes = decompress(codec, source.read(0, source.size), this.budget(label));
-    this.decompressed += bytes.length;
-    const path = join(this.workDir, `stream-${this.workFiles++}`);
-    writeFileSync(path, bytes);
-    const file = FileSource.open(path);
+    const log = new Problems();
+    const budget = this.budget(label);
+    const file = await decompressToWorkFile(
+      source,
+      codec,
+      { ...DEFAULT_LIMITS, workDir: this.workDir, maxTotalBytes: budget, maxInMemoryBytes: this.limits.maxInMemoryBytes },
+      log,
+    );
     this.sources.push(file);
+    this.decompressed += file.size;
+    this.problems.push(...log.list.map((p) => ({ part: `${label}>${codec}`, reason: p.reason })));
     await this.explore(file, `${label}>${codec}`, depth + 1);
   }
 

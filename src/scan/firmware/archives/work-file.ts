@@ -11,10 +11,11 @@
 import { closeSync, createReadStream, fstatSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { type Codec, decompress } from '../compression/index.ts';
 import { ImageReadError } from '../image-fs.ts';
-import { FileSource } from '../byte-source.ts';
+import { type ByteSource, FileSource } from '../byte-source.ts';
 import type { ArchiveLimits, Problems } from './common.ts';
 import { message } from './common.ts';
 
@@ -33,21 +34,60 @@ function writeAll(fd: number, data: Uint8Array, position: number): void {
   while (done < data.length) done += writeSync(fd, data, done, data.length - done, position + done);
 }
 
+/** The compressed input as a stream: a file read sequentially, or a source (a carved part) read in chunks. */
+function inputStream(input: string | ByteSource): Readable {
+  if (typeof input === 'string') return createReadStream(input);
+  return Readable.from(
+    (function* chunks() {
+      for (let position = 0; position < input.size; position += 1 << 20) yield Buffer.from(input.read(position, 1 << 20));
+    })(),
+  );
+}
+
+function readWhole(input: string | ByteSource, codec: Codec, limits: ArchiveLimits): Uint8Array {
+  if (typeof input !== 'string') {
+    if (input.size > limits.maxInMemoryBytes)
+      throw new ImageReadError(`${codec}: ${input.size} bytes of compressed input, more than ${limits.maxInMemoryBytes} (limit)`);
+    return input.read(0, input.size);
+  }
+  const inputFd = openSync(input, 'r');
+  try {
+    const size = fstatSync(inputFd).size;
+    if (size > limits.maxInMemoryBytes)
+      throw new ImageReadError(`${codec}: ${size} bytes of compressed input, more than ${limits.maxInMemoryBytes} (limit)`);
+    const bytes = new Uint8Array(size);
+    let done = 0;
+    while (done < size) {
+      const n = readSync(inputFd, bytes, done, size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return bytes.subarray(0, done);
+  } finally {
+    closeSync(inputFd);
+  }
+}
+
 /**
- * Decompresses the file at `path` with `codec` into an anonymous file in the work folder and returns it as
- * a source. Problems (a truncated or corrupt stream, the size bound) are logged; what was decompressed
- * before them is kept. Throws ImageReadError when nothing at all could be decompressed.
+ * Decompresses `input` (a file's path, or a source) with `codec` into an anonymous file in the work folder
+ * and returns it as a source. Problems (a truncated or corrupt stream, the size bound) are logged; what was
+ * decompressed before them is kept. Throws ImageReadError when nothing at all could be decompressed.
  */
-export async function decompressToWorkFile(path: string, codec: Codec, limits: ArchiveLimits, log: Problems): Promise<FileSource> {
+export async function decompressToWorkFile(
+  input: string | ByteSource,
+  codec: Codec,
+  limits: ArchiveLimits,
+  log: Problems,
+): Promise<FileSource> {
   const fd = anonymousFile(limits.workDir);
   try {
     let written = 0;
     const part = `${codec} stream`;
     if (codec === 'gzip' || codec === 'zstd') {
-      const input = createReadStream(path);
+      const stream = inputStream(input);
       const decoder = codec === 'gzip' ? createGunzip() : createZstdDecompress();
-      input.on('error', (error) => decoder.destroy(error));
-      input.pipe(decoder);
+      stream.on('error', (error) => decoder.destroy(error));
+      stream.pipe(decoder);
       try {
         for await (const chunk of decoder as AsyncIterable<Buffer>) {
           const take = Math.min(chunk.length, limits.maxTotalBytes - written);
@@ -62,28 +102,11 @@ export async function decompressToWorkFile(path: string, codec: Codec, limits: A
         if (written === 0) throw new ImageReadError(`${codec}: ${message(error)}`);
         log.add(part, `${message(error)}; the ${written} bytes decompressed before it are read`);
       } finally {
-        input.destroy();
+        stream.destroy();
         decoder.destroy();
       }
     } else {
-      const inputFd = openSync(path, 'r');
-      let input: Uint8Array;
-      try {
-        const size = fstatSync(inputFd).size;
-        if (size > limits.maxInMemoryBytes)
-          throw new ImageReadError(`${codec}: ${size} bytes of compressed input, more than ${limits.maxInMemoryBytes} (limit)`);
-        input = new Uint8Array(size);
-        let done = 0;
-        while (done < size) {
-          const n = readSync(inputFd, input, done, size - done, done);
-          if (n === 0) break;
-          done += n;
-        }
-        input = input.subarray(0, done);
-      } finally {
-        closeSync(inputFd);
-      }
-      const output = decompress(codec, input, Math.min(limits.maxTotalBytes, limits.maxInMemoryBytes));
+      const output = decompress(codec, readWhole(input, codec, limits), Math.min(limits.maxTotalBytes, limits.maxInMemoryBytes));
       writeAll(fd, output, 0);
       written = output.length;
     }
