@@ -5,8 +5,10 @@ import { accountChecks } from './accounts/index.ts';
 import { scanConfigsInImage } from './configs-in-image.ts';
 import { type FirmwareCheck, firmwareContext } from './firmware-check.ts';
 import type { ImageFs, ReadProblem } from './image-fs.ts';
+import { secretChecks } from './secrets/index.ts';
+import { serviceChecks } from './services/index.ts';
 
-export const FIRMWARE_CHECKS: readonly FirmwareCheck[] = [...accountChecks];
+export const FIRMWARE_CHECKS: readonly FirmwareCheck[] = [...accountChecks, ...secretChecks, ...serviceChecks];
 
 export interface FilesystemAnalysis {
   label: string;
