@@ -1,6 +1,7 @@
 // `baseline scan`: evidence from the product's own artefacts. `scan config` reads build and boot configs.
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { CONFIG_KINDS, type ConfigKindName, type ConfigScanOptions } from '../../scan/config/config-kind.ts';
 import { InputError } from '../../io/input-error.ts';
 import { addFindingsOutputOptions, countLine, emitResults, findingLines, type FindingsOutputOptions } from '../findings-output.ts';
@@ -8,6 +9,7 @@ import { VERSION } from '../version.ts';
 
 interface ScanFirmwareOptions extends FindingsOutputOptions {
   product?: string;
+  sbom?: string;
   name?: string;
   model?: string;
   maxDepth: string;
@@ -23,6 +25,7 @@ function registerScanFirmware(scan: Command): void {
       .command('firmware <image>')
       .description('find universal passwords, baked-in keys, open debug consoles and risky services in a firmware image or root filesystem')
       .option('--product <baseline.yaml>', "take the product's name and model from its product file (they join the passwords tried)")
+      .option('--sbom <file>', 'write the software found as a CycloneDX 1.6 SBOM (JSON)')
       .option('--name <name>', 'the product name, tried as a password')
       .option('--model <model>', 'the model designation, tried as a password')
       .option('--max-depth <n>', 'most containers followed inside each other', '8')
@@ -67,6 +70,19 @@ Examples:
           ...(showProgress ? { progress: (line: string) => process.stderr.write(`${line}\n`) } : {}),
         },
       );
+      if (options.sbom) {
+        const { buildSbom } = await import('../../scan/firmware/inventory/index.ts');
+        const { writeFileAtomic } = await import('../../io/atomic-write.ts');
+        writeFileAtomic(
+          options.sbom,
+          buildSbom(scan.components, {
+            name: product?.name ?? basename(image),
+            ...(product?.firmwareVersion ? { version: product.firmwareVersion } : {}),
+            toolVersion: VERSION,
+          }),
+        );
+        process.stderr.write(`wrote ${options.sbom}: ${scan.components.length} components\n`);
+      }
       process.exitCode = emitResults(scan.results, options, () => {
         const lines: string[] = [];
         for (const fs of scan.filesystems) lines.push(`${fs.label}: ${fs.format}, ${fs.entries} entries`);

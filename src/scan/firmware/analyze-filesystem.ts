@@ -5,10 +5,20 @@ import { accountChecks } from './accounts/index.ts';
 import { scanConfigsInImage } from './configs-in-image.ts';
 import { type FirmwareCheck, firmwareContext } from './firmware-check.ts';
 import type { ImageFs, ReadProblem } from './image-fs.ts';
+import { daemonChecks } from './daemons/index.ts';
+import { inventoryChecks, type SoftwareComponent, softwareInventory } from './inventory/index.ts';
 import { secretChecks } from './secrets/index.ts';
 import { serviceChecks } from './services/index.ts';
+import { updateChecks } from './updates/index.ts';
 
-export const FIRMWARE_CHECKS: readonly FirmwareCheck[] = [...accountChecks, ...secretChecks, ...serviceChecks];
+export const FIRMWARE_CHECKS: readonly FirmwareCheck[] = [
+  ...accountChecks,
+  ...secretChecks,
+  ...serviceChecks,
+  ...daemonChecks,
+  ...updateChecks,
+  ...inventoryChecks,
+];
 
 export interface FilesystemAnalysis {
   label: string;
@@ -16,6 +26,8 @@ export interface FilesystemAnalysis {
   entries: number;
   findings: Finding[];
   problems: ReadProblem[];
+  /** The software found, for the SBOM. */
+  components: SoftwareComponent[];
 }
 
 export async function analyzeFilesystem(
@@ -35,5 +47,6 @@ export async function analyzeFilesystem(
   findings.push(...configs.findings);
   let entries = 0;
   for (const _ of fs.entries()) entries++;
-  return { label, format: fs.format, entries, findings, problems: [...fs.problems, ...configs.problems] };
+  const components = softwareInventory(context).components;
+  return { label, format: fs.format, entries, findings, problems: [...fs.problems, ...configs.problems], components };
 }

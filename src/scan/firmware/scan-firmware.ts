@@ -8,6 +8,7 @@ import { FINDINGS_FORMAT } from '../../findings/schema.ts';
 import { toFinding } from '../check.ts';
 import { analyzeFilesystem, type FilesystemAnalysis } from './analyze-filesystem.ts';
 import type { CheckMeta } from '../check.ts';
+import type { SoftwareComponent } from './inventory/index.ts';
 import { type ContainerFact, type OpenLimits, openImage } from './open-image.ts';
 
 export interface FirmwareScanOptions {
@@ -20,8 +21,10 @@ export interface FirmwareScanOptions {
 
 export interface FirmwareScan {
   results: Results;
-  filesystems: Array<Omit<FilesystemAnalysis, 'findings' | 'problems'>>;
+  filesystems: Array<Omit<FilesystemAnalysis, 'findings' | 'problems' | 'components'>>;
   containers: ContainerFact[];
+  /** Every component found in every filesystem, for the SBOM. */
+  components: SoftwareComponent[];
 }
 
 export const fitSignature: CheckMeta = {
@@ -87,8 +90,9 @@ export async function scanFirmware(
           findings,
           incomplete,
         },
-        filesystems: analyses.map(({ findings: _f, problems: _p, ...rest }) => rest),
+        filesystems: analyses.map(({ findings: _f, problems: _p, components: _c, ...rest }) => rest),
         containers: image.containers,
+        components: analyses.flatMap((a) => a.components),
       };
     } finally {
       image.close();

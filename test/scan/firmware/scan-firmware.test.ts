@@ -188,6 +188,27 @@ describe('baseline scan firmware', () => {
     assert.ok(!JSON.stringify(results).includes(defaultHash), 'the hash never appears');
   });
 
+  it('--sbom writes the software found as CycloneDX 1.6', () => {
+    const root = buildTree({
+      'var/lib/dpkg/status':
+        'Package: openssl\nStatus: install ok installed\nArchitecture: arm64\nVersion: 3.0.15-1~deb12u1\n\nPackage: removed-one\nStatus: deinstall ok config-files\nVersion: 1.0\n',
+      'etc/os-release': 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+    });
+    const sbom = join(tempDir(), 'sbom.cdx.json');
+    const r = runCli(['scan', 'firmware', root, '--sbom', sbom]);
+    assert.match(r.stderr, /wrote .*sbom\.cdx\.json: \d+ components/);
+    const bom = JSON.parse(readFileSync(sbom, 'utf8'));
+    assert.equal(bom.bomFormat, 'CycloneDX');
+    assert.equal(bom.specVersion, '1.6');
+    const openssl = bom.components.find((c: { name: string }) => c.name === 'openssl');
+    assert.equal(openssl.version, '3.0.15-1~deb12u1');
+    assert.match(openssl.purl, /^pkg:deb\/debian\/openssl@3\.0\.15-1~deb12u1\?arch=arm64/);
+    assert.equal(
+      bom.components.some((c: { name: string }) => c.name === 'removed-one'),
+      false,
+    );
+  });
+
   it('exits 2 for a path that does not exist', () => {
     const r = runCli(['scan', 'firmware', join(tmpdir(), 'no-such-image.bin')]);
     assert.equal(r.status, 2);

@@ -13,6 +13,9 @@ import { type SecretPattern, secretPatterns } from './secret-patterns.ts';
 export const MAX_SCAN_BYTES = 4 * 1024 * 1024;
 /** All files together: a huge image is scanned up to this, and the rest recorded as a read problem. */
 export const TOTAL_SCAN_BYTES = 512 * 1024 * 1024;
+/** Files whose `key: value` lines look like assignments but never hold secrets. */
+const NOT_ASSIGNMENTS = /(?:^|\/)nsswitch\.conf$/;
+
 /** A NUL in the first bytes marks a binary. */
 const TEXT_SNIFF_BYTES = 8192;
 const MAX_LINE_CHARS = 4096;
@@ -132,7 +135,8 @@ export function secretScan(context: FirmwareContext): SecretScan {
       const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
       const lines = text.split('\n', 200_000).map((l) => (l.length > MAX_LINE_CHARS ? l.slice(0, MAX_LINE_CHARS) : l));
       result.tokens.push(...tokensIn(entry.path, lines));
-      if (isConfigOrScript(entry.path, text)) {
+      // nsswitch.conf's "passwd: files" names a database, not a password.
+      if (isConfigOrScript(entry.path, text) && !NOT_ASSIGNMENTS.test(entry.path)) {
         for (const p of passwordAssignments(text)) {
           result.passwords.push({
             path: entry.path,

@@ -15,6 +15,8 @@ import { secretChecks } from '../../../../src/scan/firmware/secrets/index.ts';
 import { describeCertificate, fingerprintOf } from '../../../../src/scan/firmware/secrets/key-material.ts';
 import { firmwareRuleTester, runFirmwareCheck, type Tree } from '../../../helpers/firmware-rule-tester.ts';
 import { tempDir } from '../../../helpers/product.ts';
+import { privateKey as privateKeyCheck } from '../../../../src/scan/firmware/secrets/checks/private-key.ts';
+import { hardCodedPassword as hardCodedPasswordCheck } from '../../../../src/scan/firmware/secrets/checks/hard-coded-password.ts';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -452,4 +454,35 @@ describe('secrets never appear in findings', () => {
     assert.equal(new Set(ids).size, ids.length);
     assert.ok(ids.includes('firmware/secret/aws-access-key-id'));
   });
+});
+
+// Regressions met on a real Debian root filesystem.
+
+const libraryKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+firmwareRuleTester(privateKeyCheck, {
+  valid: [
+    {
+      name: 'a self-test key inside a crypto library',
+      tree: { 'usr/lib/libgnutls.so.30.34.3': `\0ELF\0${libraryKey}\0` },
+      result: 'info',
+      message: /embedded in a shared library/,
+    },
+  ],
+  invalid: [{ name: 'the same key in /etc', tree: { 'etc/device.key': libraryKey }, message: /shared by every unit/ }],
+});
+firmwareRuleTester(hardCodedPasswordCheck, {
+  valid: [
+    {
+      name: 'nsswitch.conf names the passwd database',
+      tree: { 'etc/nsswitch.conf': 'passwd:         files systemd\ngroup: files\n' },
+      result: 'none',
+    },
+  ],
+  invalid: [
+    {
+      name: 'a PSK in a shell script',
+      tree: { 'etc/init.d/wifi': '#!/bin/sh\nWIFI_PASSWORD="hunter2-factory"\n' },
+      message: /literal value/,
+    },
+  ],
 });

@@ -12,6 +12,8 @@ export function keyLabel(key: FoundPrivateKey): string {
   return `${key.algorithm ?? 'private key'} (${key.format}${prints.length ? `; ${prints.join(', ')}` : ''})`;
 }
 
+const SHARED_LIBRARY = /\.so(?:\.[0-9.]+)?$/;
+
 export const privateKey: FirmwareCheck = {
   id: 'firmware/private-key',
   title: 'Private key in the image',
@@ -35,6 +37,18 @@ export const privateKey: FirmwareCheck = {
         continue;
       }
       if (m.kind !== 'private-key' || isSshHostKeyPath(m.path)) continue;
+      // Crypto libraries carry their self-test keys (GnuTLS, OpenSSL's FIPS provider): public test vectors,
+      // not device secrets. Said, so a reviewer can confirm, but not failed.
+      if (SHARED_LIBRARY.test(m.path)) {
+        drafts.push({
+          result: 'info',
+          location: { path: m.path },
+          message: `private key ${keyLabel(m)} embedded in a shared library: usually a self-test vector; confirm it is not a device secret`,
+          evidence: m.fingerprint ?? m.sshFingerprint ?? `${m.format} private key [redacted]`,
+          severity: 'low',
+        });
+        continue;
+      }
       drafts.push({
         result: 'fail',
         location: { path: m.path, ...(m.line !== undefined ? { line: m.line } : {}) },
