@@ -15,9 +15,8 @@
 import { type FsEntry, ImageReadError, normaliseImagePath } from '../image-fs.ts';
 import { decompress } from '../compression/index.ts';
 import { BufferSource, type ByteSource, FileSource } from '../byte-source.ts';
-import { type ArchiveOptions, ArchiveFs, cString, decodeName, limitsOf, message, parseOctal, Problems, readExactly } from './common.ts';
+import { type ArchiveOptions, ArchiveFs, cString, decodeName, message, parseOctal, Problems, readExactly } from './common.ts';
 import { compressionOf } from './detect.ts';
-import { decompressToWorkFile } from './work-file.ts';
 
 type Kind = 'newc' | 'crc' | 'odc' | 'bin';
 
@@ -328,27 +327,5 @@ export class CpioFs extends ArchiveFs<CpioData> {
     this.sources.push(new BufferSource(output));
     this.codecs.push(codec);
     this.parse(this.sources.length - 1);
-  }
-}
-
-/**
- * Opens the cpio archive at `path`: a plain one is read in place; a compressed one (gzip, xz, zstd, bzip2,
- * lz4, lzma, lzop) is decompressed into the work folder first. Throws ImageReadError when it is not cpio.
- */
-export async function openCpio(path: string, options: ArchiveOptions = {}): Promise<CpioFs> {
-  const limits = limitsOf(options);
-  let source: FileSource = FileSource.open(path);
-  const log = new Problems();
-  try {
-    const codec = compressionOf(source.read(0, 16));
-    if (codec) {
-      source.close();
-      source = await decompressToWorkFile(path, codec, limits, log);
-    }
-    return new CpioFs(source, options, codec, log);
-  } catch (error) {
-    source.close();
-    if (error instanceof ImageReadError) throw error;
-    throw new ImageReadError(`cpio: ${message(error)}`);
   }
 }

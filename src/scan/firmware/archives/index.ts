@@ -9,9 +9,9 @@ import { decompressToWorkFile } from './work-file.ts';
 import { ZipFs } from './zip.ts';
 
 export { type ArchiveOptions, ArchiveFs, DEFAULT_LIMITS } from './common.ts';
-export { CpioFs, openCpio } from './cpio.ts';
+export { CpioFs } from './cpio.ts';
 export { archiveKind, compressionOf, isTarHeader } from './detect.ts';
-export { openTar, TarFs } from './tar.ts';
+export { TarFs } from './tar.ts';
 export { openZip, ZipFs } from './zip.ts';
 
 export type ArchiveImage = TarFs | CpioFs | ZipFs;
@@ -54,4 +54,26 @@ export async function openArchive(path: string, options: ArchiveOptions = {}): P
     if (error instanceof ImageReadError) throw error;
     throw new ImageReadError(`archive: ${message(error)}`);
   }
+}
+
+/** Opens a tar, compressed or not; ImageReadError when the file holds something else. */
+export async function openTar(path: string, options: ArchiveOptions = {}): Promise<TarFs> {
+  return openOnly(path, options, TarFs, 'tar');
+}
+
+/** Opens a cpio archive (an initramfs), compressed or not; ImageReadError when the file holds something else. */
+export async function openCpio(path: string, options: ArchiveOptions = {}): Promise<CpioFs> {
+  return openOnly(path, options, CpioFs, 'cpio');
+}
+
+async function openOnly<T extends ArchiveImage>(
+  path: string,
+  options: ArchiveOptions,
+  kind: abstract new (...args: never[]) => T,
+  name: string,
+): Promise<T> {
+  const archive = await openArchive(path, options);
+  if (archive instanceof kind) return archive;
+  archive.close();
+  throw new ImageReadError(`not a ${name} archive`);
 }

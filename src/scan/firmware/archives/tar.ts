@@ -16,9 +16,7 @@
 import { type FsEntry, ImageReadError } from '../image-fs.ts';
 import type { ByteSource } from '../byte-source.ts';
 import { FileSource } from '../byte-source.ts';
-import { type ArchiveOptions, ArchiveFs, cString, decodeName, limitsOf, message, parseOctal, Problems, readExactly } from './common.ts';
-import { compressionOf } from './detect.ts';
-import { decompressToWorkFile } from './work-file.ts';
+import { type ArchiveOptions, ArchiveFs, cString, decodeName, parseOctal, Problems, readExactly } from './common.ts';
 
 const BLOCK = 512;
 /** Largest pax extended header read (real ones are a few hundred bytes). */
@@ -299,27 +297,5 @@ export class TarFs extends ArchiveFs<TarData> {
       pos = next;
     }
     if (!ended) log.add(`archive offset ${pos}`, 'no end-of-archive blocks: the archive may be truncated');
-  }
-}
-
-/**
- * Opens the tar at `path`: a plain one is read in place; a compressed one (gzip, xz, bzip2, zstd, lz4,
- * lzma, lzop) is decompressed into the work folder first. Throws ImageReadError when it is not a tar.
- */
-export async function openTar(path: string, options: ArchiveOptions = {}): Promise<TarFs> {
-  const limits = limitsOf(options);
-  let source: FileSource = FileSource.open(path);
-  const log = new Problems();
-  try {
-    const codec = compressionOf(source.read(0, 16));
-    if (codec) {
-      source.close();
-      source = await decompressToWorkFile(path, codec, limits, log);
-    }
-    return new TarFs(source, options, codec, log);
-  } catch (error) {
-    source.close();
-    if (error instanceof ImageReadError) throw error;
-    throw new ImageReadError(`tar: ${message(error)}`);
   }
 }
