@@ -5,6 +5,7 @@ import type { Finding } from '../../../findings/schema.ts';
 import { type FindingDraft, toFinding } from '../../check.ts';
 import { describeScope, scopeLabel } from './conditional-sections.ts';
 import { type ConfigTxt, overlayParams } from './config-txt-parser.ts';
+import { RECOVERY_KEYS } from './eeprom-config.ts';
 import { checkMeta, type RpiRule, type RuleOf, rpiRules } from './rpi-rules.ts';
 import {
   absentDraft,
@@ -17,18 +18,6 @@ import {
   type RpiContext,
   shown,
 } from './setting-rules.ts';
-
-/** Settings only recovery.bin's config.txt carries; any of them marks a secure-boot provisioning config. */
-const RECOVERY_KEYS = [
-  'program_pubkey',
-  'revoke_devkey',
-  'program_jtag_lock',
-  'program_rpiboot_gpio',
-  'erase_eeprom',
-  'recovery_metadata',
-  'recovery_reboot',
-  'eeprom_write_protect',
-];
 
 export function isRecoveryConfig(config: ConfigTxt): boolean {
   return config.settings.some((s) => RECOVERY_KEYS.includes(s.key));

@@ -1,7 +1,7 @@
 // Recognises config.txt and the bootloader EEPROM config by their keys and section filters. A kernel
 // command line (cmdline.txt) is one line of space-separated options: it is the Linux kind's, not ours.
 import type { ConfigFile } from '../config-kind.ts';
-import { EEPROM_KEYS } from './eeprom-config.ts';
+import { EEPROM_KEYS, RECOVERY_KEYS } from './eeprom-config.ts';
 
 const CONFIG_TXT_KEYS = new Set([
   'dtoverlay',
@@ -45,14 +45,7 @@ const CONFIG_TXT_KEYS = new Set([
   'boot_ramdisk',
   'usb_max_current_enable',
   'disable_poe_fan',
-  'program_pubkey',
-  'revoke_devkey',
-  'program_jtag_lock',
-  'program_rpiboot_gpio',
-  'erase_eeprom',
-  'recovery_metadata',
-  'recovery_reboot',
-  'eeprom_write_protect',
+  ...RECOVERY_KEYS,
   'bootloader_update',
 ]);
 const CONFIG_TXT_PREFIXES = ['hdmi_', 'gpu_mem_', 'framebuffer_', 'overscan_'];

@@ -116,3 +116,15 @@ export function bootModes(value: string): string[] | undefined {
   }
   return modes;
 }
+
+/** Settings only recovery.bin's config.txt carries; any of them marks a secure-boot provisioning config. */
+export const RECOVERY_KEYS = [
+  'program_pubkey',
+  'revoke_devkey',
+  'program_jtag_lock',
+  'program_rpiboot_gpio',
+  'erase_eeprom',
+  'recovery_metadata',
+  'recovery_reboot',
+  'eeprom_write_protect',
+];
