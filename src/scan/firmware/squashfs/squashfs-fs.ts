@@ -35,6 +35,7 @@ import {
 } from './format.ts';
 import { Lru } from '../lru.ts';
 import { type ByteSource, FileSource } from '../byte-source.ts';
+import { type BlockJob, BlockPool, defaultPoolSize } from './parallel-blocks.ts';
 
 export interface SquashfsOptions {
   /** Where the superblock starts in the file (an image carved from a flash dump starts mid-file). Default 0. */
@@ -49,6 +50,12 @@ export interface SquashfsOptions {
   metadataCacheBlocks?: number;
   /** Bytes of decompressed fragment blocks kept. Default 32 MiB. */
   fragmentCacheBytes?: number;
+  /**
+   * Decode data blocks on worker threads (see parallel-blocks.ts): the blocks of a file with several, and
+   * the next fragment blocks ahead of a sequential read. The bytes read and the errors are the same either
+   * way. Default: on when the machine has more than one core.
+   */
+  parallel?: boolean;
 }
 
 const DEFAULTS: Required<SquashfsOptions> = {
@@ -58,7 +65,13 @@ const DEFAULTS: Required<SquashfsOptions> = {
   maxMetadataBytes: 1 << 30,
   metadataCacheBlocks: 4096,
   fragmentCacheBytes: 32 << 20,
+  parallel: true,
 };
+
+/** Decoded bytes of one parallel batch of data blocks, at most (bounds the shared output region). */
+const PARALLEL_BATCH_BYTES = 16 << 20;
+/** Fragment blocks decoded ahead, per thread (measured: 8 in all on 2 cores, against 2: 2.05 s, not 2.2 s). */
+const FRAGMENTS_AHEAD = 4;
 
 /** Data blocks read from the image in one positioned read, at most (several blocks at a time). */
 const READ_CHUNK = 8 << 20;
@@ -108,6 +121,12 @@ interface DirChild {
   name: string;
   ref: Cursor;
   type: number;
+}
+
+/** Data blocks decoded ahead in parallel: those of [.., end) that were decoded, by block number. */
+interface DecodedBatch {
+  end: number;
+  blocks: Map<number, Uint8Array>;
 }
 
 interface Pending {
@@ -170,6 +189,10 @@ export class SquashfsImage implements ImageFs {
   private readonly problemKeys = new Set<string>();
   private ids: Uint32Array | undefined;
   private metadataBudget: number;
+  /** Worker threads decoding data blocks, when parallel (started on first use). */
+  private readonly pool: BlockPool | undefined;
+  /** Fragment blocks being decoded ahead, by index, with where they were read from. */
+  private readonly fragmentsAhead = new Map<number, { start: number; word: number; job: BlockJob }>();
 
   /** Opens the image at `path` (closed again by `close`). */
   static open(path: string, options: SquashfsOptions = {}): SquashfsImage {
@@ -188,6 +211,8 @@ export class SquashfsImage implements ImageFs {
     this.metadataBudget = this.options.maxMetadataBytes;
     this.metaCache = new Lru(this.options.metadataCacheBlocks);
     this.fragmentCache = new Lru(this.options.fragmentCacheBytes);
+    const poolSize = this.options.parallel ? defaultPoolSize() : 0;
+    this.pool = poolSize > 0 ? new BlockPool(poolSize) : undefined;
     const base = this.options.offset;
     if (!Number.isSafeInteger(base) || base < 0 || base >= source.size)
       throw new ImageReadError(`squashfs: offset ${base} is outside the file (${source.size} bytes)`);
@@ -225,6 +250,8 @@ export class SquashfsImage implements ImageFs {
   }
 
   close(): void {
+    this.pool?.close();
+    this.fragmentsAhead.clear();
     this.metaCache.clear();
     this.fragmentCache.clear();
     this.source.close();
@@ -608,9 +635,85 @@ export class SquashfsImage implements ImageFs {
     if (size === 0 || size > sb.blockSize || word & ~0x1ffffff)
       throw new ImageReadError(`fragment ${index}: invalid size field 0x${word.toString(16)}`);
     const raw = this.readAt(this.base + start, size, `fragment ${index}`);
-    const data = word & 0x1000000 ? raw.slice() : this.decompress(raw, sb.blockSize);
+    const ahead = this.fragmentsAhead.get(index);
+    this.fragmentsAhead.delete(index);
+    if (ahead && (ahead.start !== start || ahead.word !== word)) ahead.job.cancel();
+    let data: Uint8Array;
+    if (word & 0x1000000) data = raw.slice();
+    else {
+      // Decoded ahead on a worker (a private copy of the shared bytes), or here; a failure is decoded again here for its error.
+      const decoded = ahead && ahead.start === start && ahead.word === word ? ahead.job.collect()[0] : undefined;
+      data = decoded ? decoded.slice() : this.decompress(raw, sb.blockSize);
+    }
     this.fragmentCache.set(index, data, data.length);
+    this.decodeFragmentsAhead(index + 1);
     return data;
+  }
+
+  /**
+   * Starts decoding, on the pool, the compressed fragment blocks after the one just read (a sequential
+   * read of the files meets the fragments in order), at most FRAGMENTS_AHEAD per thread ahead. Only fragment table
+   * entries whose metadata block is already decoded are looked at, and nothing here reports a problem:
+   * a fragment that cannot be read is left for fragment() to report when it is needed.
+   */
+  private decodeFragmentsAhead(from: number): void {
+    const pool = this.pool;
+    if (!pool?.usable || !this.codec) return;
+    const sb = this.superblock;
+    const ahead = FRAGMENTS_AHEAD * (pool.size + 1);
+    for (const [index, pending] of this.fragmentsAhead)
+      if (index < from) {
+        pending.job.cancel();
+        this.fragmentsAhead.delete(index);
+      }
+    for (let index = from; index < sb.fragmentCount && index < from + ahead && this.fragmentsAhead.size < ahead; index++) {
+      if (this.fragmentsAhead.has(index) || this.fragmentCache.get(index)) continue;
+      const byteOffset = index * 16;
+      const location = this.fragmentIndex.get(Math.floor(byteOffset / METADATA_SIZE));
+      if (location === undefined) return;
+      const meta = this.metaCache.get(this.base + location);
+      const offset = byteOffset % METADATA_SIZE;
+      if (!meta || offset + 16 > meta.data.length) return;
+      const start = u64(meta.data, offset);
+      const word = u32(meta.data, offset + 8);
+      const size = word & 0xffffff;
+      if (size === 0 || size > sb.blockSize || word & ~0x1ffffff || this.base + start + size > this.end) return;
+      if (word & 0x1000000) continue;
+      const raw = this.source.read(this.base + start, size);
+      if (raw.length !== size) return;
+      const job = pool.start(this.codec, sb.blockSize, [raw]);
+      if (!job) return;
+      this.fragmentsAhead.set(index, { start, word, job });
+    }
+  }
+
+  /**
+   * Decodes on the pool the compressed data blocks first..end-1 (at most a batch of them) whose size words
+   * are in `sizes` (already checked) and bytes in `raw` from `p`. A block missing from the result (the pool
+   * is not usable, or it failed there) is for the caller to decode, as the serial path does.
+   */
+  private decodeBatch(sizes: Uint8Array, raw: Uint8Array, p: number, first: number, end: number): DecodedBatch {
+    const blockSize = this.superblock.blockSize;
+    const limit = Math.max(2, Math.floor(PARALLEL_BATCH_BYTES / blockSize));
+    const indexes: number[] = [];
+    const inputs: Uint8Array[] = [];
+    let k = first;
+    for (; k < end && inputs.length < limit; k++) {
+      const word = u32(sizes, k * 4);
+      const onDisk = word & 0xffffff;
+      if (onDisk !== 0 && !(word & 0x1000000)) {
+        indexes.push(k);
+        inputs.push(raw.subarray(p, p + onDisk));
+      }
+      p += onDisk;
+    }
+    const blocks = new Map<number, Uint8Array>();
+    // One block is decoded here as fast as it would be handed over.
+    const decoded = inputs.length >= 2 && this.codec ? this.pool?.decode(this.codec, blockSize, inputs) : undefined;
+    decoded?.forEach((block, n) => {
+      if (block) blocks.set(indexes[n] as number, block);
+    });
+    return { end: k, blocks };
   }
 
   private readFile(file: FileData, maxBytes: number): Uint8Array {
@@ -645,6 +748,7 @@ export class SquashfsImage implements ImageFs {
       }
       const raw = runBytes > 0 ? this.readAt(disk, runBytes, 'data block') : new Uint8Array(0);
       let p = 0;
+      let batch: DecodedBatch | undefined;
       for (let k = i; k < j; k++) {
         const word = u32(sizes, k * 4);
         const onDisk = word & 0xffffff;
@@ -655,7 +759,11 @@ export class SquashfsImage implements ImageFs {
           const data = raw.subarray(p, p + onDisk);
           let block: Uint8Array;
           try {
-            block = word & 0x1000000 ? data : this.decompress(data, blockSize);
+            if (word & 0x1000000) block = data;
+            else {
+              if (this.pool && !(batch && k < batch.end)) batch = this.decodeBatch(sizes, raw, p, k, j);
+              block = batch?.blocks.get(k) ?? this.decompress(data, blockSize);
+            }
           } catch (error) {
             throw new ImageReadError(`block ${k}: ${message(error)}`);
           }
