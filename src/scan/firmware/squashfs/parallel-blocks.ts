@@ -158,6 +158,11 @@ export class BlockPool {
     return this.start(codec, max, inputs)?.collect();
   }
 
+  /** Starts the worker threads now (they load their code while this thread does something else). */
+  warm(): void {
+    if (this.usable) this.spawn();
+  }
+
   /** @internal */
   post(job: BlockJob, message: JobMessage): void {
     this.open.add(job);

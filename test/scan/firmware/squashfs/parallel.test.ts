@@ -1,6 +1,7 @@
 // Parallel block decoding (parallel-blocks.ts): the reader with worker threads gives the same bytes, the
 // same errors and the same problems as the reader without, in every compressor, for files of many blocks
-// (stored and compressed ones mixed, read whole and cut short) and for many small files in fragments.
+// (stored and compressed ones mixed, read whole and cut short) and for many small files in fragments,
+// read in order (blocks decoded ahead) and out of it.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -17,18 +18,22 @@ const COMPRESSORS = ['gzip', 'lzma', 'lzo', 'xz', 'lz4', 'zstd'];
 const BLOCK = 4096;
 
 /** Every file's bytes (or error message) read whole and cut short, and the problems left. */
-function readEverything(image: Uint8Array, parallel: boolean): { reads: Map<string, string | Uint8Array>; problems: string } {
+function readEverything(
+  image: Uint8Array,
+  parallel: boolean,
+  order: (paths: string[]) => string[] = (paths) => paths,
+): { reads: Map<string, string | Uint8Array>; problems: string } {
   const fs = new SquashfsImage(new BufferSource(image), { parallel });
   const reads = new Map<string, string | Uint8Array>();
   try {
-    for (const entry of fs.entries()) {
-      if (entry.type !== 'file') continue;
+    const paths = [...fs.entries()].filter((entry) => entry.type === 'file').map((entry) => entry.path);
+    for (const path of order(paths)) {
       for (const max of [1 << 24, 5 * BLOCK + 123]) {
         try {
-          reads.set(`${entry.path}@${max}`, fs.read(entry.path, max).slice());
+          reads.set(`${path}@${max}`, fs.read(path, max).slice());
         } catch (error) {
           if (!(error instanceof ImageReadError)) throw error;
-          reads.set(`${entry.path}@${max}`, `error: ${error.message}`);
+          reads.set(`${path}@${max}`, `error: ${error.message}`);
         }
       }
     }
@@ -38,9 +43,9 @@ function readEverything(image: Uint8Array, parallel: boolean): { reads: Map<stri
   }
 }
 
-function assertSame(image: Uint8Array): Map<string, string | Uint8Array> {
-  const serial = readEverything(image, false);
-  const parallel = readEverything(image, true);
+function assertSame(image: Uint8Array, order?: (paths: string[]) => string[]): Map<string, string | Uint8Array> {
+  const serial = readEverything(image, false, order);
+  const parallel = readEverything(image, true, order);
   assert.deepEqual([...parallel.reads.keys()], [...serial.reads.keys()]);
   for (const [key, bytes] of serial.reads) assert.deepEqual(parallel.reads.get(key), bytes, key);
   assert.equal(parallel.problems, serial.problems);
@@ -62,6 +67,9 @@ describe('squashfs parallel block decoding', { skip: tools ? false : 'mksquashfs
       ['mixed.bin', new Uint8Array([...textBytes(10 * BLOCK, 4), ...pseudoRandom(6 * BLOCK, 5), ...textBytes(9 * BLOCK + 5, 6)])],
       ['exact.bin', textBytes(16 * BLOCK, 7)],
       ['two.bin', textBytes(2 * BLOCK + 1, 8)],
+      // One block and a tail, and one block alone: decoded ahead of a sequential read.
+      ['one-and-tail.bin', textBytes(BLOCK + 300, 9)],
+      ['one.bin', textBytes(BLOCK, 10)],
     ];
     // Many small files: fragments met in order, decoded ahead.
     for (let i = 0; i < 300; i++) files.push([`small/f${String(i).padStart(3, '0')}.txt`, textBytes(100 + ((i * 997) % 3000), 100 + i)]);
@@ -114,6 +122,29 @@ describe('squashfs parallel block decoding', { skip: tools ? false : 'mksquashfs
       const reads = assertSame(bad);
       const outcome = reads.get(`/big-text.bin@${1 << 24}`);
       assert.ok(typeof outcome === 'string' && /^error: \/big-text\.bin: block \d+: /.test(outcome), String(outcome).slice(0, 200));
+    });
+
+    it(`${comp}: reads out of order (skipping, going back) and corrupt blocks met ahead give the same results`, () => {
+      const image = join(work, `${comp}-order.sqfs`);
+      mksquashfs(src, image, ['-comp', comp, '-b', String(BLOCK)]);
+      const bad = new Uint8Array(readFileSync(image));
+      const probe = new SquashfsImage(new BufferSource(bad), { parallel: false });
+      const files = (probe as unknown as { files: Map<string, { blocksStart: number }> }).files;
+      // Spoil the first block of one-and-tail.bin (read ahead of it, it is decoded on a worker).
+      const first = files.get('/one-and-tail.bin')?.blocksStart as number;
+      probe.close();
+      for (let i = 0; i < 64; i++) bad[first + i] = (bad[first + i] as number) ^ 0x5a;
+      const orders: ((paths: string[]) => string[])[] = [
+        (paths) => paths,
+        (paths) => paths.filter((_, i) => i % 3 !== 1),
+        (paths) => [...paths].reverse(),
+        (paths) => paths.flatMap((path, i) => (i % 7 === 3 ? [path, paths[i - 2] as string] : [path])),
+      ];
+      for (const order of orders) {
+        const reads = assertSame(bad, order);
+        const outcome = reads.get(`/one-and-tail.bin@${1 << 24}`);
+        assert.ok(typeof outcome === 'string' && /^error: \/one-and-tail\.bin: block 0: /.test(outcome), String(outcome).slice(0, 200));
+      }
     });
   }
 });
