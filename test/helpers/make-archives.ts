@@ -2,12 +2,11 @@
 // tar, cpio, zip/unzip, gzip, xz-utils, bzip2, zstd, lz4) from a varied source tree, and parses what those
 // tools list, so the in-process readers can be compared with them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EntryType } from '../../src/scan/firmware/image-fs.ts';
-import { hasTool, isRoot, pseudoRandom, sha256, textBytes } from './make-squashfs.ts';
+import { describeTree, hasTool, isRoot, pseudoRandom, sha256, textBytes, type TreeEntry } from './make-squashfs.ts';
 
-export { hasTool, isRoot, pseudoRandom, sha256, textBytes };
+export { describeTree, hasTool, isRoot, pseudoRandom, sha256, textBytes };
 
 export const LONG_COMPONENT = `long-${'n'.repeat(140)}.txt`;
 /** A path of over 255 bytes in nested directories of 100-byte names. */
@@ -61,44 +60,8 @@ export function buildArchiveTree(root: string): { charDevice: boolean } {
   return { charDevice };
 }
 
-export interface SourceEntry {
-  path: string;
-  type: EntryType;
-  mode: number;
-  size: number;
-  ino: number;
-  sha256?: string;
-  linkTarget?: string;
-}
-
-/** Every path of a host tree, as '/'-rooted paths, with lstat's view of it. */
-export function describeTree(root: string): Map<string, SourceEntry> {
-  const out = new Map<string, SourceEntry>();
-  const walk = (relative: string): void => {
-    const full = relative === '/' ? root : join(root, relative);
-    const s = lstatSync(full);
-    const type: EntryType = s.isFile()
-      ? 'file'
-      : s.isDirectory()
-        ? 'directory'
-        : s.isSymbolicLink()
-          ? 'symlink'
-          : s.isCharacterDevice()
-            ? 'char-device'
-            : s.isBlockDevice()
-              ? 'block-device'
-              : s.isFIFO()
-                ? 'fifo'
-                : 'socket';
-    const entry: SourceEntry = { path: relative, type, mode: s.mode & 0o7777, size: type === 'file' ? s.size : 0, ino: s.ino };
-    if (type === 'file') entry.sha256 = sha256(readFileSync(full));
-    if (type === 'symlink') entry.linkTarget = readlinkSync(full);
-    out.set(relative, entry);
-    if (type === 'directory') for (const name of readdirSync(full).sort()) walk(relative === '/' ? `/${name}` : `${relative}/${name}`);
-  };
-  walk('/');
-  return out;
-}
+/** A source-tree entry, as describeTree gives it. */
+export type SourceEntry = TreeEntry;
 
 export type TarFormat = 'gnu' | 'ustar' | 'pax' | 'v7' | 'oldgnu';
 export type TarCompression = 'none' | 'gzip' | 'xz' | 'bzip2' | 'zstd' | 'lzma' | 'lz4';

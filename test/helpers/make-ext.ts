@@ -1,26 +1,11 @@
 // Builds ext2/ext3/ext4 images with e2fsprogs' mkfs.ext* (-d SRCDIR) from a varied source tree, and tells what
 // debugfs sees in them, so the in-process ext reader can be compared with the reference tools.
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  closeSync,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  symlinkSync,
-  writeSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, chownSync, closeSync, linkSync, mkdirSync, openSync, symlinkSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EntryType } from '../../src/scan/firmware/image-fs.ts';
-import { hasTool, isRoot, pseudoRandom, sha256, textBytes } from './make-squashfs.ts';
+import { describeTree, hasTool, isRoot, pseudoRandom, sha256, textBytes, type TreeEntry } from './make-squashfs.ts';
 
-export { hasTool, isRoot, pseudoRandom, sha256, textBytes };
+export { describeTree, hasTool, isRoot, pseudoRandom, sha256, textBytes, type TreeEntry };
 
 export const extTools = hasTool('mkfs.ext4') && hasTool('debugfs');
 
@@ -96,54 +81,6 @@ export function mkfsExt(kind: 'ext2' | 'ext3' | 'ext4', src: string, image: stri
 }
 
 /** What one path looks like in the source tree or the reader. */
-export interface TreeEntry {
-  path: string;
-  type: EntryType;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  sha256?: string;
-  linkTarget?: string;
-  ino?: number;
-}
-
-/** Describes every path under `root` with lstat (the source tree as mkfs saw it). */
-export function describeTree(root: string): Map<string, TreeEntry> {
-  const out = new Map<string, TreeEntry>();
-  const walk = (relative: string): void => {
-    const full = relative === '/' ? root : join(root, relative);
-    const st = lstatSync(full);
-    const type: EntryType = st.isFile()
-      ? 'file'
-      : st.isDirectory()
-        ? 'directory'
-        : st.isSymbolicLink()
-          ? 'symlink'
-          : st.isFIFO()
-            ? 'fifo'
-            : st.isCharacterDevice()
-              ? 'char-device'
-              : st.isBlockDevice()
-                ? 'block-device'
-                : 'socket';
-    const entry: TreeEntry = {
-      path: relative,
-      type,
-      mode: st.mode & 0o7777,
-      uid: st.uid,
-      gid: st.gid,
-      size: type === 'file' ? st.size : 0,
-      ino: st.ino,
-    };
-    if (type === 'file') entry.sha256 = sha256(readFileSync(full));
-    if (type === 'symlink') entry.linkTarget = readlinkSync(full);
-    out.set(relative, entry);
-    if (type === 'directory') for (const name of readdirSync(full).sort()) walk(relative === '/' ? `/${name}` : `${relative}/${name}`);
-  };
-  walk('/');
-  return out;
-}
 
 export interface DebugfsEntry {
   name: string;

@@ -182,9 +182,14 @@ export function sha256(data: Uint8Array): string {
 /** Extracts the image with `unsquashfs -d out [-o offset]` and describes every path in it with lstat. */
 export function extractWithUnsquashfs(image: string, out: string, args: string[] = []): Map<string, TreeEntry> {
   execFileSync('unsquashfs', ['-no-progress', '-d', out, ...args, image], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return describeTree(out);
+}
+
+/** Every path of a host tree as '/'-rooted paths, with lstat's view of each and the sha256 of every file. */
+export function describeTree(root: string): Map<string, TreeEntry> {
   const entries = new Map<string, TreeEntry>();
   const walk = (relative: string): void => {
-    const full = relative === '/' ? out : join(out, relative);
+    const full = relative === '/' ? root : join(root, relative);
     const stat = lstatSync(full);
     const type: EntryType = stat.isFile()
       ? 'file'
