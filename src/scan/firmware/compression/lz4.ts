@@ -4,7 +4,7 @@
 // format descriptions; small enough that a library would add more than it saves.
 import { ImageReadError } from '../image-fs.ts';
 import { xxh32 } from './checksums.ts';
-import { copyIn, corrupt, expandsBeyond, Output, truncated } from './output.ts';
+import { copyBackReference, copyIn, corrupt, expandsBeyond, Output, truncated } from './output.ts';
 
 const CODEC = 'lz4';
 const FRAME_MAGIC = 0x184d2204;
@@ -65,15 +65,7 @@ export function decodeLz4Block(input: Uint8Array, start: number, end: number, ou
       out.ensure(length);
       buf = out.buf;
     }
-    if (offset >= length && length > 32) {
-      buf.copyWithin(op, op - offset, op - offset + length);
-      op += length;
-    } else {
-      // Byte by byte, so that an overlapping match repeats its pattern.
-      let src = op - offset;
-      const stop = op + length;
-      while (op < stop) buf[op++] = buf[src++] as number;
-    }
+    op = copyBackReference(buf, op, offset, length);
   }
   out.pos = op;
 }

@@ -10,7 +10,7 @@
 //   64..255 match 3..8 bytes within 2 KiB
 import { crc32 } from 'node:zlib';
 import { adler32 } from './checksums.ts';
-import { copyIn, corrupt, Output, truncated } from './output.ts';
+import { copyBackReference, copyIn, corrupt, Output, truncated } from './output.ts';
 
 const CODEC = 'lzo';
 
@@ -113,15 +113,7 @@ export function decodeLzo1x(input: Uint8Array, start: number, end: number, out: 
       out.ensure(length);
       buf = out.buf;
     }
-    if (distance >= length && length > 32) {
-      buf.copyWithin(op, op - distance, op - distance + length);
-      op += length;
-    } else {
-      // Byte by byte, so that an overlapping match repeats its pattern.
-      let src = op - distance;
-      const stop = op + length;
-      while (op < stop) buf[op++] = buf[src++] as number;
-    }
+    op = copyBackReference(buf, op, distance, length);
     literals = next;
     state = next;
   }

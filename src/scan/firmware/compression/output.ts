@@ -75,3 +75,18 @@ export function copyIn(out: Output, input: Uint8Array, start: number, len: numbe
   out.buf.set(input.subarray(start, start + len), out.pos);
   out.pos += len;
 }
+
+/**
+ * Copies an LZ77 back-reference of `length` bytes from `distance` back, at `op` in `buf` (which has room),
+ * and returns the new position. An overlapping match is copied byte by byte so that it repeats its pattern.
+ */
+export function copyBackReference(buf: Uint8Array, op: number, distance: number, length: number): number {
+  if (distance >= length && length > 32) {
+    buf.copyWithin(op, op - distance, op - distance + length);
+    return op + length;
+  }
+  let src = op - distance;
+  const stop = op + length;
+  while (op < stop) buf[op++] = buf[src++] as number;
+  return op;
+}
