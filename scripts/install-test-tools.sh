@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, when missing: Chromium to render and read the HTML and PDF
 # documents, poppler-utils for pdftotext, and the tools that make real password hashes (mkpasswd, openssl,
-# htpasswd, mosquitto_passwd, argon2), and the tools that make real images and compressed streams. Runs as root on CI and on the developers' machines.
+# htpasswd, mosquitto_passwd, argon2), the tools that make real images and compressed streams, and the
+# servers the live-probe tests start on loopback (OpenSSH, Dropbear, busybox telnetd, nginx, lighttpd,
+# vsftpd, Mosquitto). Runs as root on CI and on the developers' machines.
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"
 
 declare -A package_for=(
   [chromium]=chromium
@@ -27,6 +30,15 @@ declare -A package_for=(
   [debugfs]=e2fsprogs
   [mkimage]=u-boot-tools
   [dtc]=device-tree-compiler
+  [sshd]=openssh-server
+  [ssh-keygen]=openssh-client
+  [dropbear]=dropbear-bin
+  [dropbearkey]=dropbear-bin
+  [busybox]=busybox
+  [nginx]=nginx-light
+  [lighttpd]=lighttpd
+  [vsftpd]=vsftpd
+  [mosquitto]=mosquitto
 )
 missing=()
 for tool in "${!package_for[@]}"; do

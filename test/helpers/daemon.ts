@@ -1,0 +1,115 @@
+// Real servers from Debian, started on a free loopback port for a test and stopped after it. Nothing
+// here listens beyond 127.0.0.1, and the probe tests only ever name 127.0.0.1 targets.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const LOOPBACK = '127.0.0.1';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, LOOPBACK, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function makeTempDir(prefix: string): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), `baseline-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface Daemon {
+  host: string;
+  port: number;
+  process: ChildProcess;
+  /** What the daemon printed so far (stdout and stderr), for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  command: string;
+  /** The arguments, given the port chosen for the daemon. */
+  args: (port: number) => string[];
+  /** Runs before each start with the chosen port, e.g. to write a config file naming it. */
+  prepare?: (port: number) => void;
+  env?: Record<string, string>;
+  cwd?: string;
+  readyTimeoutMs?: number;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: LOOPBACK, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Starts the daemon in the foreground and waits until its port accepts connections (a few tries on a port race). */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    options.prepare?.(port);
+    let output = '';
+    const child = spawn(options.command, options.args(port), {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    child.once('error', (error) => {
+      exited = true;
+      output += String(error);
+    });
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
+    while (!exited && Date.now() < deadline && !(await canConnect(port))) await new Promise((r) => setTimeout(r, 50));
+    if (!exited && (await canConnect(port))) {
+      return {
+        host: LOOPBACK,
+        port,
+        process: child,
+        output: () => output,
+        stop: () =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+          }),
+      };
+    }
+    child.kill('SIGKILL');
+    lastError = new Error(`${options.command} did not start on ${LOOPBACK}:${port}: ${output.trim().slice(-2000)}`);
+  }
+  throw lastError ?? new Error(`${options.command} did not start`);
+}
+
+/**
+ * A local account with a known password, for logins over SSH, telnet and FTP. Made once (under a lock,
+ * since test files run in parallel); root-only, like the CI runner.
+ */
+export function ensureLoginUser(name: string, password: string): void {
+  execFileSync('flock', [
+    '/tmp/baseline-test-users.lock',
+    'sh',
+    '-c',
+    `id -u "$1" >/dev/null 2>&1 || useradd --no-create-home --home-dir /nonexistent --shell /bin/sh "$1"; echo "$1:$2" | chpasswd`,
+    'sh',
+    name,
+    password,
+  ]);
+}
