@@ -203,7 +203,13 @@ export const bruteForceCheck: Check<BruteForceMeasurement> = {
     const where = at(m.surface.service.endpoint);
     const n = m.durations.length;
     const figures = `${n} failed ${m.surface.method} logins as ${m.username}: ${m.attemptsPerSecond.toFixed(2)} attempts/s, delay growth ×${m.delayGrowth.toFixed(2)}, durations ${m.durations.map((d) => Math.round(d)).join('/')} ms`;
-    if (m.lockedOutAfter === 1) {
+    if (n === 0) {
+      yield {
+        result: 'info',
+        location: where,
+        message: `brute-force protection of ${m.surface.method} not measured: no deliberate failures were allowed`,
+      };
+    } else if (m.lockedOutAfter === 1) {
       yield {
         result: 'info',
         location: where,
