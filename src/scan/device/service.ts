@@ -33,7 +33,6 @@ export function at(endpoint: Endpoint): { host: string; port: number } {
 /** Printable text of untrusted bytes: control characters escaped, cut to `max` characters. */
 export function printable(bytes: Buffer | string, max = 200): string {
   const text = typeof bytes === 'string' ? bytes : bytes.toString('latin1');
-  // eslint-disable-next-line no-control-regex
   const cleaned = text
     .replace(/[\x00-\x08\x0b-\x1f\x7f-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
     .replace(/\r?\n/g, '\\n');
