@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../io/input-error.ts';
 import { registerAssess } from './commands/assess.ts';
 import { registerCatalog } from './commands/catalog.ts';
+import { registerCheck } from './commands/check.ts';
+import { registerProbe } from './commands/probe.ts';
 import { registerInit } from './commands/init.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRules } from './commands/rules.ts';
@@ -28,7 +30,9 @@ The pipeline:
   init      start a product file (baseline.yaml)        baseline init
   assess    verdicts from claims and evidence           baseline assess baseline.yaml --evidence scan.json
   scan      evidence from configs and images            baseline scan config .config --json --out scans/kernel.json
+  probe     evidence from the running device            baseline probe 192.168.1.50 --json --out scans/probe.json
   rules     the configuration rules, with sources       baseline rules --kind linux
+  check     a security.txt and its disclosure policy    baseline check security-txt .well-known/security.txt
   report    Table B.1, statement of compliance, gaps    baseline report baseline.yaml --out docs/compliance
 
 Exit codes: 0 success / conformant, 1 not conformant, 2 invalid input.
@@ -40,6 +44,8 @@ Docs: docs/product-file.md, docs/findings-format.md, docs/assessment.md`,
   registerReport(program);
   registerScan(program);
   registerRules(program);
+  registerProbe(program);
+  registerCheck(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

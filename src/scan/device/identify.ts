@@ -7,6 +7,7 @@ import { Connection, type Endpoint, ProbeError } from './connection.ts';
 import type { ProbeContext } from './probe-context.ts';
 import { portHint } from './ports.ts';
 import { type IdentifiedService, printable, type ServiceProtocol } from './service.ts';
+import { isMqttConnack } from './mqtt/packets.ts';
 import { openTlsSocket } from './tls-socket.ts';
 import { endpointText } from './target.ts';
 
@@ -47,11 +48,6 @@ function handshakeOrder(port: number): Handshake[] {
 const MQTT_CONNECT = (): Buffer =>
   generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'baseline-probe', keepalive: 10 });
 
-/** A CONNACK: fixed header 0x20, remaining length 2 (3.1.1) or more (5.0). */
-export function looksLikeConnack(bytes: Buffer): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x20 && bytes[1]! >= 2 && bytes[1]! < 128;
-}
-
 async function answers(
   connection: Connection,
   handshake: Exclude<Handshake, 'tls'>,
@@ -70,7 +66,7 @@ async function answers(
     return /^RTSP\/\d/.test(reply.toString('latin1'));
   }
   await connection.write(MQTT_CONNECT());
-  return looksLikeConnack(await connection.readAvailable(300, wait, 8));
+  return isMqttConnack(await connection.readAvailable(300, wait, 64));
 }
 
 async function tryHandshake(

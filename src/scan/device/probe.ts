@@ -23,6 +23,10 @@ export interface DisclosureInput {
   webEndpoints: { endpoint: Endpoint; tls: boolean }[];
   /** URLs the product file names for its policy (securityTxt, policyUrl). */
   productUrls: { securityTxt?: string; policyUrl?: string };
+  /** The product file's contact and timescale claims, compared with what is published. */
+  claims?: { contact?: string; acknowledgement?: string; statusUpdates?: string };
+  /** A name for a device host (by address): the target's host name when the user gave one. */
+  hostNames?: Map<string, string>;
 }
 
 export interface ProbeToolkit {
@@ -43,6 +47,7 @@ export interface ProbeOptions {
   credentials: DefaultCredentials;
   product?: ProductIdentity;
   productUrls?: DisclosureInput['productUrls'];
+  claims?: DisclosureInput['claims'];
   tool: { name: string; version: string };
   progress?: (line: string) => void;
   signal?: AbortSignal;
@@ -137,7 +142,11 @@ export async function probe(options: ProbeOptions, toolkit: ProbeToolkit): Promi
   if (toolkit.disclosure && (webEndpoints.length > 0 || options.productUrls?.securityTxt || options.productUrls?.policyUrl)) {
     context.progress('vulnerability disclosure policy');
     try {
-      const disclosure = await toolkit.disclosure(context, { webEndpoints, productUrls: options.productUrls ?? {} });
+      const disclosure = await toolkit.disclosure(context, {
+        webEndpoints,
+        productUrls: options.productUrls ?? {},
+        ...(options.claims ? { claims: options.claims } : {}),
+      });
       outcome.findings.push(...disclosure.findings);
       outcome.incomplete.push(...disclosure.incomplete);
     } catch (error) {
