@@ -70,7 +70,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     let exited = false;
-    child.once('exit', () => (exited = true));
+    // A test process that ends without stopping its daemons (a failed before(), a timeout) takes them along.
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => {
+      exited = true;
+      process.off('exit', reap);
+    });
     child.once('error', (error) => {
       exited = true;
       output += String(error);
