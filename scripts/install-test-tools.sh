@@ -28,13 +28,15 @@ declare -A package_for=(
   [unzip]=unzip
   [mkfs.ext4]=e2fsprogs
   [debugfs]=e2fsprogs
+  [mkfs.jffs2]=mtd-utils
+  [ubinize]=mtd-utils
+  [mkfs.ubifs]=mtd-utils
   [mkimage]=u-boot-tools
   [dtc]=device-tree-compiler
   [sshd]=openssh-server
   [ssh-keygen]=openssh-client
   [dropbear]=dropbear-bin
   [dropbearkey]=dropbear-bin
-  [busybox]=busybox
   [nginx]=nginx-light
   [lighttpd]=lighttpd
   [vsftpd]=vsftpd
@@ -44,6 +46,8 @@ missing=()
 for tool in "${!package_for[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package_for[$tool]}")
 done
+# Debian's plain busybox has no telnetd applet; busybox-static has every applet.
+busybox --list 2>/dev/null | grep -qx telnetd || missing+=(busybox-static)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "installing Debian packages for the tests: ${missing[*]}"
