@@ -38,7 +38,7 @@ function registerScanFirmware(scan: Command): void {
       'after',
       `
 The image is recognised by content: a root filesystem folder; squashfs (gzip, lzma, lzo, xz, lz4, zstd);
-ext2/3/4; tar (plain, gzip, xz, bzip2, zstd, lz4, lzma); cpio (newc, crc, odc, bin; compressed initramfs);
+ext2/3/4; JFFS2; UBI and UBIFS; tar (plain, gzip, xz, bzip2, zstd, lz4, lzma); cpio (newc, crc, odc, bin; compressed initramfs);
 zip; U-Boot uImage and FIT; or a raw flash dump, carved by magic. Nested containers are followed.
 Nothing from the image is executed; links resolve inside the image, never on this machine.
 

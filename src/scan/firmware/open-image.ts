@@ -17,7 +17,12 @@ import { decompress } from './compression/index.ts';
 import { openDirectoryFs } from './directory-fs.ts';
 import { ExtImage } from './ext/ext-fs.ts';
 import { type ImageFs, ImageReadError, type ReadProblem } from './image-fs.ts';
+import { headerEndian as jffs2Endian } from './jffs2/format.ts';
+import { Jffs2Image } from './jffs2/jffs2-fs.ts';
 import { SquashfsImage } from './squashfs/squashfs-fs.ts';
+import { parseEcHeader } from './ubi/format.ts';
+import { UbiImage } from './ubi/ubi.ts';
+import { UbifsImage } from './ubi/ubifs-fs.ts';
 
 export interface OpenLimits {
   /** How many containers deep to follow (a tar holding a gzip holding a cpio is 3). Default 8. */
@@ -50,7 +55,7 @@ export interface Layer {
 /** Evidence from the containers themselves: a FIT's configuration signatures, a uImage's CRCs. */
 export interface ContainerFact {
   label: string;
-  kind: 'fit' | 'uimage';
+  kind: 'fit' | 'uimage' | 'ubi';
   signed?: boolean;
   description: string;
 }
@@ -138,6 +143,9 @@ class ImageOpener {
       return this.addLayer(new ExtImage(source, options), label, depth);
     if (startsWith(head, [0x27, 0x05, 0x19, 0x56])) return this.exploreUImage(source, read, label, depth);
     if (startsWith(head, [0xd0, 0x0d, 0xfe, 0xed])) return this.exploreFit(source, read, label, depth);
+    if (isUbifs(head)) return this.addLayer(new UbifsImage(source, options), label, depth);
+    // JFFS2 and UBI have no length in a header: carving finds where they end, and what follows them.
+    if (parseEcHeader(head) || jffs2Endian(head)) return this.carve(source, read, label, depth);
     const codec = compressionOf(head);
     if (codec) return this.exploreCompressed(source, codec, label, depth);
     const archive = archiveKind(head);
@@ -211,7 +219,9 @@ class ImageOpener {
   /** A raw blob: find what it holds by magic, as binwalk does, and open each supported part. */
   private async carve(source: ByteSource, read: (p: number, l: number) => Uint8Array, label: string, depth: number): Promise<void> {
     const hits = findSignatures(label, source.size, read).filter((s) => s.inside === undefined);
-    const openable = hits.filter((s) => s.supported && s.offset > 0 && s.type !== 'elf' && s.type !== 'pe');
+    const flash = (s: { type: string }) => s.type === 'jffs2' || s.type === 'ubi';
+    // Anything else at offset 0 was already tried as the whole source; JFFS2 and UBI are opened here.
+    const openable = hits.filter((s) => s.supported && (s.offset > 0 || flash(s)) && s.type !== 'elf' && s.type !== 'pe');
     for (const hit of hits.filter((s) => !s.supported))
       this.problems.push({ part: `${label}@0x${hit.offset.toString(16)}`, reason: `${hit.description}: not supported` });
     if (!openable.length) {
@@ -220,11 +230,35 @@ class ImageOpener {
     }
     for (const hit of openable) {
       this.progress?.(`found ${hit.description} at 0x${hit.offset.toString(16)}`);
-      await this.explore(
-        new SliceSource(source, hit.offset, hit.length ?? source.size - hit.offset),
-        `${label}@0x${hit.offset.toString(16)}`,
-        depth + 1,
-      );
+      const slice = new SliceSource(source, hit.offset, hit.length ?? source.size - hit.offset);
+      if (!flash(hit)) {
+        await this.explore(slice, `${label}@0x${hit.offset.toString(16)}`, depth + 1);
+        continue;
+      }
+      // An image that is only this filesystem keeps its own name.
+      const at = hit.offset === 0 && openable.length === 1 ? label : `${label}@0x${hit.offset.toString(16)}`;
+      try {
+        await this.openFlash(slice, hit.type as 'jffs2' | 'ubi', at, depth + 1);
+      } catch (error) {
+        if (!(error instanceof ImageReadError)) throw error;
+        this.problems.push({ part: at, reason: error.message });
+      }
+    }
+  }
+
+  /** A JFFS2 filesystem, or a UBI image whose volumes are explored one by one. */
+  private async openFlash(source: ByteSource, type: 'jffs2' | 'ubi', label: string, depth: number): Promise<void> {
+    if (depth > this.limits.maxDepth) {
+      this.problems.push({ part: label, reason: `not opened: nested deeper than ${this.limits.maxDepth} containers (limit)` });
+      return;
+    }
+    if (type === 'jffs2') return this.addLayer(new Jffs2Image(source, { maxEntries: this.limits.maxEntries }), label, depth);
+    const ubi = new UbiImage(source);
+    this.problems.push(...ubi.problems.map((p) => ({ part: `${label} ${p.part}`, reason: p.reason })));
+    this.containers.push({ label, kind: 'ubi', description: ubi.description });
+    for (const volume of ubi.volumes) {
+      if (volume.size === 0) continue; // nothing written to it
+      await this.explore(volume.source(), `${label}>ubi:${volume.name}`, depth + 1);
     }
   }
 
@@ -292,11 +326,19 @@ function startsWith(bytes: Uint8Array, magic: number[]): boolean {
   return magic.every((b, i) => bytes[i] === b);
 }
 
+/** A UBIFS superblock node: the node magic, and node type 6. */
+function isUbifs(head: Uint8Array): boolean {
+  return startsWith(head, [0x31, 0x18, 0x10, 0x06]) && head[20] === 6;
+}
+
 function nestedKind(head: Uint8Array): string | undefined {
   if (startsWith(head, [0x68, 0x73, 0x71, 0x73])) return 'squashfs';
   if (head.length >= 1082 && head[1080] === 0x53 && head[1081] === 0xef) return 'ext';
   if (startsWith(head, [0x27, 0x05, 0x19, 0x56])) return 'uimage';
   if (startsWith(head, [0xd0, 0x0d, 0xfe, 0xed])) return 'fit';
+  if (isUbifs(head)) return 'ubifs';
+  if (parseEcHeader(head)) return 'ubi';
+  if (jffs2Endian(head)) return 'jffs2';
   if (compressionOf(head)) return 'compressed';
   const archive = archiveKind(head);
   return archive && NESTED_KINDS.has(archive) ? archive : undefined;

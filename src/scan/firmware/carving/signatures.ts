@@ -9,6 +9,7 @@ import { extFlavour, parseSuperblock } from '../ext/format.ts';
 import { ImageReadError } from '../image-fs.ts';
 import { parseFdtHeader } from './fit.ts';
 import { parseUImageHeader, type ReadAt, UIMAGE_HEADER_SIZE } from './uimage.ts';
+import { detectPebSize } from '../ubi/format.ts';
 
 export type SignatureType =
   | 'squashfs'
@@ -34,7 +35,7 @@ export interface Signature {
   type: SignatureType;
   /** For people: "squashfs 4.0 (xz), 12345 bytes", "uImage linux arm kernel (gzip) \"name\"". */
   description: string;
-  /** Bytes, when the header says it (for UBI and JFFS2: from the first to the last header found in a run). */
+  /** Bytes, when the header says it (JFFS2: to the end of the last node of a run; UBI: to the end of the last PEB). */
   length?: number;
   /** Whether Baseline can open it (a filesystem reader, an archive reader or a decompressor exists). */
   supported: boolean;
@@ -295,7 +296,8 @@ function validate(
     case 'ubi': {
       const b = at(start, 64);
       if (b.length < 64 || b[4] !== 1 || crc32Raw(b.subarray(0, 60), 0xffffffff) !== be32(b, 60)) return undefined;
-      return { description: 'UBI erase counter header (UBI is not supported)', supported: false };
+      // The PEB size, and so the length, is worked out when a run of these headers starts (findSignatures).
+      return { description: 'UBI', supported: true };
     }
     case 'jffs2': {
       const b = at(start, 12);
@@ -306,7 +308,7 @@ function validate(
       const headerCrc = little ? le32(b, 8) : be32(b, 8);
       if (![0xe001, 0xe002, 0x2003, 0x2004, 0x2006, 0xe008, 0xe009].includes(nodeType) || totalLength < 12) return undefined;
       if (crc32Raw(b.subarray(0, 8), 0) !== headerCrc) return undefined;
-      return { description: `JFFS2 (${little ? 'little' : 'big'}-endian; JFFS2 is not supported)`, length: totalLength, supported: false };
+      return { description: `JFFS2 (${little ? 'little' : 'big'}-endian)`, length: totalLength, supported: true };
     }
     case 'elf': {
       const b = at(start, 20);
@@ -335,8 +337,11 @@ export function findSignatures(source: string, size: number, read: ReadAt, optio
   const maxResults = options.maxResults ?? 10_000;
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`findSignatures(${source}): bad size ${size}`);
   const results: Signature[] = [];
-  /** The last run of UBI or JFFS2 headers, extended while further headers follow closely. */
-  const runs = new Map<SignatureType, { result: Signature; last: number }>();
+  /**
+   * The last run of UBI or JFFS2 headers, extended while further headers follow: `last` is where the last
+   * JFFS2 node ended, or the last UBI PEB started; `unit` is the UBI PEB size.
+   */
+  const runs = new Map<SignatureType, { result: Signature; last: number; unit?: number }>();
 
   for (let chunkStart = 0; chunkStart < size && results.length < maxResults; chunkStart += chunkSize) {
     const chunk = read(chunkStart, Math.min(chunkSize + OVERLAP, size - chunkStart));
@@ -367,20 +372,41 @@ export function findSignatures(source: string, size: number, read: ReadAt, optio
           continue;
         }
       }
-      if (hit.type === 'ubi' || hit.type === 'jffs2') {
-        const run = runs.get(hit.type);
+      if (hit.type === 'jffs2') {
+        // Nodes of one JFFS2 follow each other, with erased flash between them (an erase block at most, on NOR,
+        // where every erased block starts with a cleanmarker node).
+        const run = runs.get('jffs2');
+        if (run && hit.offset < run.last) continue; // in the data of the run's last node
         if (run && hit.offset - run.last <= 1 << 20) {
-          run.last = hit.offset;
-          run.result.length = hit.offset - run.result.offset + (hit.type === 'jffs2' ? (found.length ?? 12) : 64);
+          run.last = hit.offset + (found.length ?? 12);
+          run.result.length = run.last - run.result.offset;
           continue;
+        }
+      }
+      if (hit.type === 'ubi') {
+        // The PEBs of one UBI image are on one grid; a few may be erased or bad.
+        const run = runs.get('ubi');
+        const unit = run?.unit ?? 0;
+        if (run && unit > 0) {
+          const onGrid = (hit.offset - run.result.offset) % unit === 0;
+          if (!onGrid && hit.offset < run.last + unit) continue; // in the data of one of its PEBs
+          if (onGrid && hit.offset - run.last <= Math.max(1 << 20, 4 * unit)) {
+            run.last = hit.offset;
+            run.result.length = hit.offset - run.result.offset + unit;
+            continue;
+          }
         }
       }
       const result: Signature = { offset: hit.offset, type: hit.type, ...found };
       if (hit.type === 'fdt' && found.description.startsWith('FIT')) result.type = 'fit';
       if (hit.type === 'cpio') runs.set('cpio', { result, last: hit.offset });
-      if (hit.type === 'ubi' || hit.type === 'jffs2') {
-        if (hit.type === 'ubi') result.length = 64;
-        runs.set(hit.type, { result, last: hit.offset });
+      if (hit.type === 'jffs2') runs.set('jffs2', { result, last: hit.offset + (found.length ?? 12) });
+      if (hit.type === 'ubi') {
+        const unit = detectPebSize(at, size, hit.offset);
+        result.length = unit ?? 64;
+        result.description = unit ? `UBI (${unit / 1024} KiB PEBs)` : 'UBI erase counter header (the PEB size cannot be told; not opened)';
+        result.supported = unit !== undefined;
+        runs.set('ubi', { result, last: hit.offset, ...(unit ? { unit } : {}) });
       }
       results.push(result);
     }
@@ -397,7 +423,7 @@ export function findSignatures(source: string, size: number, read: ReadAt, optio
         !(r.offset === c.offset && r.type === c.type),
     );
     if (outer && outer.offset !== r.offset) r.inside = outer.offset;
-    if (r.length !== undefined && r.type !== 'jffs2' && r.type !== 'ubi') containers.push(r);
+    if (r.length !== undefined) containers.push(r);
   }
   return results;
 }
