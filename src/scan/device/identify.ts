@@ -107,6 +107,15 @@ export async function identifyService(context: ProbeContext, endpoint: Endpoint,
   }
   if (banner.length > 0) service.banner = printable(banner, 300);
   const spoken = protocolOfBanner(banner);
+  // An SSH server sends its KEXINIT right after the identification line: only the line is a banner.
+  if (spoken === 'ssh')
+    service.banner = printable(
+      banner
+        .subarray(0, Math.max(0, banner.indexOf(0x0a)) || banner.length)
+        .toString('latin1')
+        .trimEnd(),
+      300,
+    );
   if (spoken) return { service: { ...service, protocol: spoken } };
   if (banner.length > 0) return { service, note: 'sent a banner of no known protocol' };
 

@@ -55,41 +55,54 @@ export function credentialPairs(context: ProbeContext): Credential[] {
 }
 
 const MAX_CONSECUTIVE_ERRORS = 3;
+/**
+ * Default-credential logins in flight at once on one service. Devices that delay each failure by seconds
+ * (PAM's delay behind telnet and FTP logins) would otherwise make the list take minutes; a few at a time
+ * is still far below what a botnet sends.
+ */
+export const LOGIN_PARALLELISM = 3;
 
 /** Tries default pairs until one is accepted, the budget is spent, or the service stops answering. */
 export async function tryDefaultCredentials(surface: LoginSurface, context: ProbeContext): Promise<DefaultCredentialTrial> {
   const trial: DefaultCredentialTrial = { surface, tried: 0, accepted: [] };
   const { endpoint } = surface.service;
+  const pairs = credentialPairs(context).filter((p) => !surface.acceptsUsername || surface.acceptsUsername(p.username));
+  let budget = context.loginsLeft(endpoint);
+  let next = 0;
   let errors = 0;
-  for (const pair of credentialPairs(context)) {
-    if (surface.acceptsUsername && !surface.acceptsUsername(pair.username)) continue;
-    if (!context.mayTryLogin(endpoint)) {
-      trial.stopped = `the login budget of ${context.limits.maxLoginAttempts} attempts was spent`;
-      break;
+  const stop = (reason: string) => {
+    trial.stopped ??= reason;
+  };
+  const worker = async () => {
+    while (trial.accepted.length === 0 && trial.stopped === undefined && next < pairs.length) {
+      if (context.signal.aborted) return stop('the probe was aborted');
+      if (budget <= 0) return stop(`the login budget of ${context.limits.maxLoginAttempts} attempts was spent`);
+      budget--;
+      const pair = pairs[next++] as Credential;
+      const result = await surface.login(pair.username, pair.password);
+      trial.tried++;
+      context.record({
+        endpoint,
+        protocol: surface.method,
+        username: pair.username,
+        accepted: result.accepted,
+        ...(!result.accepted && result.error ? { error: result.error } : {}),
+        purpose: 'default-credentials',
+      });
+      if (result.accepted) {
+        trial.accepted.push(pair);
+        return;
+      }
+      errors = result.error ? errors + 1 : 0;
+      if (errors >= MAX_CONSECUTIVE_ERRORS)
+        return stop(`${MAX_CONSECUTIVE_ERRORS} attempts in a row could not be judged (last: ${result.error})`);
     }
-    if (context.signal.aborted) {
-      trial.stopped = 'the probe was aborted';
-      break;
-    }
-    const result = await surface.login(pair.username, pair.password);
-    trial.tried++;
-    context.record({
-      endpoint,
-      protocol: surface.method,
-      username: pair.username,
-      accepted: result.accepted,
-      ...(!result.accepted && result.error ? { error: result.error } : {}),
-      purpose: 'default-credentials',
-    });
-    if (result.accepted) {
-      trial.accepted.push(pair);
-      break;
-    }
-    errors = result.error ? errors + 1 : 0;
-    if (errors >= MAX_CONSECUTIVE_ERRORS) {
-      trial.stopped = `${MAX_CONSECUTIVE_ERRORS} attempts in a row could not be judged (last: ${result.error})`;
-      break;
-    }
+  };
+  if (!context.login) return trial;
+  await Promise.all(Array.from({ length: LOGIN_PARALLELISM }, worker));
+  // The budget ran out exactly as the list did: say so only if pairs were left untried.
+  if (trial.stopped === undefined && trial.accepted.length === 0 && next < pairs.length && budget <= 0) {
+    stop(`the login budget of ${context.limits.maxLoginAttempts} attempts was spent`);
   }
   return trial;
 }
@@ -145,6 +158,8 @@ export interface BruteForceMeasurement {
 
 /** One failure a second or slower, sustained, is the rate ETSI's examples of time delays reach. */
 export const MAX_UNPROTECTED_RATE = 1;
+/** Failures timed before a clearly slow service is taken as delaying (see measureBruteForce). */
+export const MIN_ATTEMPTS_BEFORE_SETTLED = 4;
 /** A service whose failures get this much slower over the run is delaying on purpose. */
 export const MIN_DELAY_GROWTH = 2;
 
@@ -175,6 +190,9 @@ export async function measureBruteForce(surface: LoginSurface, context: ProbeCon
       lockoutReason = result.error;
       break;
     }
+    // Once every failure has taken seconds, more attempts can only add a lockout, which is a pass too.
+    const sustained = i / ((performance.now() - started) / 1000);
+    if (i >= MIN_ATTEMPTS_BEFORE_SETTLED && sustained <= MAX_UNPROTECTED_RATE / 2) break;
   }
   const elapsed = (performance.now() - started) / 1000;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

@@ -82,6 +82,8 @@ export interface ProbeContext {
   attempts: LoginAttempt[];
   /** True while another login may be tried on this endpoint under maxLoginAttempts (default-credential logins). */
   mayTryLogin(endpoint: Endpoint): boolean;
+  /** Default-credential logins still allowed on this endpoint (0 with --no-login). */
+  loginsLeft(endpoint: Endpoint): number;
   record(attempt: LoginAttempt): void;
 }
 
@@ -128,6 +130,7 @@ export function createProbeContext(options: ProbeContextOptions): ProbeContext {
     connect: async (endpoint) => new Connection(await openGatedSocket(endpoint), limits.maxBytesPerConnection),
     attempts,
     mayTryLogin: (endpoint) => options.login && loginsOn(endpoint) < limits.maxLoginAttempts,
+    loginsLeft: (endpoint) => (options.login ? Math.max(0, limits.maxLoginAttempts - loginsOn(endpoint)) : 0),
     record: (attempt) => {
       if (!options.login)
         throw new ProbeError('aborted', `login attempted on ${endpointText(attempt.endpoint.host, attempt.endpoint.port)} with --no-login`);

@@ -8,6 +8,7 @@ import {
   type BruteForceMeasurement,
   credentialPairs,
   defaultCredentialFindings,
+  LOGIN_PARALLELISM,
   type LoginSurface,
   measureBruteForce,
   tryDefaultCredentials,
@@ -88,7 +89,8 @@ describe('tryDefaultCredentials', () => {
 
   it('gives up on a service that stops answering, without calling it a pass', async () => {
     const trial = await tryDefaultCredentials(device({}, { failAfter: 2 }), context());
-    assert.equal(trial.tried, 5);
+    // Three unjudged answers in a row stop it; logins already in flight still finish.
+    assert.ok(trial.tried >= 5 && trial.tried <= 5 + LOGIN_PARALLELISM - 1, `tried ${trial.tried}`);
     const [finding] = defaultCredentialFindings(trial);
     assert.equal(finding?.result, 'info');
     assert.match(finding?.message ?? '', /could not be judged/);

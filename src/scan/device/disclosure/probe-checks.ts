@@ -98,7 +98,7 @@ export const wellKnownLocationCheck: Check<DisclosureObservation> = {
         };
       } else {
         const answers = [wellKnown, ...(legacy ? [legacy] : [])].map(
-          (d) => `${new URL(d.url).pathname}: ${answerText(d)}${d.status === 200 ? ' with an HTML page' : ''}`,
+          (d) => `${new URL(d.url).pathname}: ${answerText(d)}${d.status === 200 ? ' with a page that is not a security.txt' : ''}`,
         );
         draft = { result: 'info', message: `no security.txt on ${where} (${answers.join('; ')})` };
       }

@@ -50,6 +50,18 @@ function servesText(doc: FetchedDocument): boolean {
   return doc.status === 200 && !doc.redirect && doc.body !== undefined && !isHtmlPage(doc.body);
 }
 
+const RFC_9116_FIELD =
+  /^(-----BEGIN PGP SIGNED MESSAGE-----|(contact|expires|encryption|acknowledgments|preferred-languages|canonical|policy|hiring|csaf)\s*:)/im;
+
+/**
+ * On the device's own paths, a text answer only counts as a security.txt when it has at least one of the
+ * RFC's fields: many web servers answer every path with the same short text, which is not a policy.
+ * A URL the product file names is taken at its word and validated whatever it holds.
+ */
+function servesSecurityTxt(doc: FetchedDocument): boolean {
+  return servesText(doc) && RFC_9116_FIELD.test((doc.body ?? Buffer.alloc(0)).subarray(0, 64 * 1024).toString('utf8'));
+}
+
 /** A host name fit for a URL and a Host header; anything else falls back to the address. */
 function usableHostName(name: string | undefined): string | undefined {
   if (name === undefined || !/^[a-z0-9_]([a-z0-9_.-]{0,252})$/i.test(name)) return undefined;
@@ -86,12 +98,12 @@ export async function probeDisclosure(context: ProbeContext, input: DisclosurePr
     const wellKnown = await fetchSecurityTxt(context, targetFor(WELL_KNOWN_PATH));
     noteFailure(wellKnown, 'security.txt');
     const answer: EndpointAnswer = { wellKnown };
-    if (servesText(wellKnown)) observation.found.push({ doc: wellKnown, source: 'device', legacy: false });
+    if (servesSecurityTxt(wellKnown)) observation.found.push({ doc: wellKnown, source: 'device', legacy: false });
     else if (!wellKnown.error) {
       // The RFC's fallback: some servers still publish at the top level.
       answer.legacy = await fetchSecurityTxt(context, targetFor(LEGACY_PATH));
       noteFailure(answer.legacy, 'security.txt');
-      if (servesText(answer.legacy)) observation.found.push({ doc: answer.legacy, source: 'device', legacy: true });
+      if (servesSecurityTxt(answer.legacy)) observation.found.push({ doc: answer.legacy, source: 'device', legacy: true });
     }
     observation.endpoints.push(answer);
   }

@@ -192,7 +192,7 @@ describe('probeDisclosure against nginx on 127.0.0.1', () => {
     );
     assert.match(
       one(outcome.findings, 'probe/disclosure/well-known-location', 'info').message,
-      /no security\.txt on 127\.0\.0\.1:\d+ \(\/\.well-known\/security\.txt: HTTP 200 with an HTML page; \/security\.txt: HTTP 200 with an HTML page\)/,
+      /no security\.txt on 127\.0\.0\.1:\d+ \(\/\.well-known\/security\.txt: HTTP 200 with a page that is not a security\.txt; \/security\.txt: HTTP 200 with a page that is not a security\.txt\)/,
     );
     assert.equal(byCheck(outcome.findings, 'disclosure/security-txt/contact').length, 0);
     assert.equal(byCheck(outcome.findings, 'disclosure/policy/acknowledgement-timescale').length, 0);
