@@ -3,6 +3,7 @@
 // could not examine, and never publish.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { LOGIN_PARALLELISM } from '../../../../src/scan/device/login.ts';
 import { createServer, type Server, type Socket } from 'node:net';
 import { generate, type Packet, parser } from 'mqtt-packet';
 import { DEFAULT_PROBE_LIMITS } from '../../../../src/scan/device/limits.ts';
@@ -241,7 +242,9 @@ describe('hostile MQTT brokers', () => {
     assert.match(defaults?.message ?? '', /could not be judged .*server unavailable/);
     const brute = outcome.findings.find((f) => f.check === 'probe/brute-force-protection');
     assert.equal(brute?.result, 'info');
-    assert.equal(context.attempts.filter((a) => a.purpose === 'default-credentials').length, 3);
+    // Three unjudged answers in a row stop the trial; logins already in flight still finish.
+    const tried = context.attempts.filter((a) => a.purpose === 'default-credentials').length;
+    assert.ok(tried >= 3 && tried <= 3 + LOGIN_PARALLELISM - 1, `tried ${tried}`);
     assert.ok(context.attempts.every((a) => a.error === 'CONNACK return code 3 (server unavailable)'));
   });
 });

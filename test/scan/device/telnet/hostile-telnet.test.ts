@@ -92,13 +92,10 @@ describe('probeTelnet against awkward devices', () => {
     const { findings } = await probe(port, ctx);
     assert.equal(find(findings, 'probe/telnet/unauthenticated-shell')?.result, 'pass');
     assert.match(find(findings, 'probe/default-credentials')?.message ?? '', /telnet login accepted root \/ v\*+/);
-    assert.deepEqual(
-      ctx.attempts.map((a) => [a.accepted, a.error]),
-      [
-        [false, undefined],
-        [true, undefined],
-      ],
-    );
+    // One login was accepted; every other (up to three run at once) was judged a plain rejection.
+    assert.equal(ctx.attempts.filter((a) => a.accepted).length, 1);
+    assert.ok(ctx.attempts.every((a) => a.error === undefined));
+    assert.ok(ctx.attempts.some((a) => !a.accepted));
   });
 
   it('fails brute-force protection on a device that rejects at once and without limit', async () => {

@@ -1,0 +1,172 @@
+// `baseline probe` as a user runs it, against a lab device made of real Debian servers on 127.0.0.1:
+// OpenSSH with a default account, Mosquitto open to anyone, nginx with a default admin password and a
+// security.txt, and a telnetd that hands out a shell. Its results are read by `baseline assess`.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { resultsSchema, type Finding, type Results } from '../../src/findings/schema.ts';
+import { runCli } from '../helpers/cli.ts';
+import { type Daemon, ensureLoginUser, freePort, makeTempDir } from '../helpers/daemon.ts';
+import { conformantProductData, writeProduct } from '../helpers/product.ts';
+import { startMosquitto } from '../helpers/servers/mosquitto.ts';
+import { startOpenSsh } from '../helpers/servers/ssh-servers.ts';
+import { startTelnetd } from '../helpers/servers/telnetd.ts';
+import { startNginx } from '../helpers/servers/web-servers.ts';
+
+const SECURITY_TXT = `Contact: mailto:security@test.example
+Expires: 2099-01-01T00:00:00Z
+# We acknowledge reports within 5 working days and send status updates every 30 days.
+`;
+
+describe('baseline probe', () => {
+  const temp = makeTempDir('probe-cli');
+  const daemons: Daemon[] = [];
+  const ports: Record<string, number> = {};
+  let results: Results;
+  let human: ReturnType<typeof runCli>;
+
+  before(async () => {
+    ensureLoginUser('support', 'support');
+    const start = async (name: string, daemon: Promise<Daemon>) => {
+      const d = await daemon;
+      daemons.push(d);
+      ports[name] = d.port;
+    };
+    await Promise.all([
+      start('ssh', startOpenSsh({ hostKeys: [{ type: 'ed25519' }], extra: ['PasswordAuthentication yes'] })),
+      start('mqtt', startMosquitto({ allowAnonymous: true, retained: [{ topic: 'home/livingroom/temperature', payload: '21.5' }] })),
+      start('web', startNginx({ admin: { username: 'admin', password: 'admin' }, files: { '.well-known/security.txt': SECURITY_TXT } })),
+      start('telnet', startTelnetd({ program: '/bin/sh' })),
+    ]);
+    const out = join(temp.path, 'probe.json');
+    const args = [
+      'probe',
+      '127.0.0.1',
+      '--ports',
+      Object.values(ports).join(','),
+      '--brute-force-attempts',
+      '4',
+      '--max-logins',
+      '12',
+      '--mqtt-listen',
+      '500',
+    ];
+    const r = runCli([...args, '--json', '--out', out]);
+    assert.equal(r.status, 1, r.stderr);
+    results = resultsSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
+    human = r;
+  });
+  after(async () => {
+    await Promise.all(daemons.map((d) => d.stop()));
+    temp.remove();
+  });
+
+  const on = (service: string, check: string): Finding[] =>
+    results.findings.filter((f) => f.location.port === ports[service] && f.check === check);
+  const failing = (service: string, check: string) => on(service, check).filter((f) => f.result === 'fail');
+
+  it('identifies every service by what it says', () => {
+    const open = results.findings.filter((f) => f.check === 'probe/services/open-service');
+    const said = Object.fromEntries(
+      Object.entries(ports).map(([name, port]) => [name, open.find((f) => f.location.port === port)?.message]),
+    );
+    assert.match(said.ssh ?? '', /open: ssh \(banner: SSH-2\.0-OpenSSH_/);
+    assert.match(said.mqtt ?? '', /open: mqtt/);
+    assert.match(said.web ?? '', /open: http/);
+    assert.match(said.telnet ?? '', /open: telnet/);
+  });
+
+  it('finds the default credentials, redacted', () => {
+    assert.match(failing('ssh', 'probe/default-credentials')[0]?.message ?? '', /SSH password login accepted support \/ s\*+/);
+    assert.match(failing('web', 'probe/default-credentials')[0]?.message ?? '', /HTTP Basic login accepted admin \/ a\*+/);
+    assert.doesNotMatch(JSON.stringify(results), /support\/support|admin:admin/);
+  });
+
+  it('finds the open broker, the shell without a login and the plaintext admin page', () => {
+    assert.equal(failing('mqtt', 'probe/mqtt/anonymous-access').length, 1);
+    assert.match(failing('mqtt', 'probe/mqtt/topic-leak')[0]?.message ?? '', /home\/livingroom\/temperature/);
+    assert.equal(failing('telnet', 'probe/telnet/unauthenticated-shell')[0]?.severity, 'critical');
+    assert.equal(failing('web', 'probe/http/cleartext-login').length, 1);
+  });
+
+  it('measures brute-force protection and counts every login it made', () => {
+    const measured = on('web', 'probe/brute-force-protection')[0];
+    assert.match(measured?.evidence ?? '', /4 failed HTTP Basic logins as admin: [\d.]+ attempts\/s/);
+    const log = results.findings.find((f) => f.check === 'probe/login-attempts');
+    assert.match(log?.message ?? '', /^\d+ login attempts: \d+ with default credentials, \d+ deliberate failures/);
+  });
+
+  it("reads the device's security.txt and the PSTI timescales in it", () => {
+    assert.equal(on('web', 'disclosure/security-txt/contact')[0]?.result, 'pass');
+    assert.equal(on('web', 'disclosure/policy/acknowledgement-timescale')[0]?.result, 'pass');
+    assert.equal(on('web', 'disclosure/policy/status-update-timescale')[0]?.result, 'pass');
+  });
+
+  it('prints a summary a person can read, failures first', () => {
+    // With --out the JSON goes to the file and the summary to standard output.
+    const lines = human.stdout.trim().split('\n').filter(Boolean);
+    assert.match(lines.find((l) => l.startsWith('FAIL')) ?? '', /^FAIL critical /);
+    assert.match(lines.at(-1) ?? '', /^\d+ failing, \d+ ok, \d+ not applicable, \d+ informational$/);
+  });
+
+  it('gives assess the evidence that fails 5.1-1 and the PSTI password requirement', () => {
+    const product = conformantProductData();
+    product.vulnerabilityDisclosure = {
+      contact: 'security@test.example',
+      acknowledgement: 'within 5 working days',
+      statusUpdates: 'every 30 days',
+    };
+    const out = join(temp.path, 'probe.json');
+    const a = runCli(['assess', writeProduct(product, temp.path), '--evidence', out, '--json']);
+    assert.equal(a.status, 1, a.stderr);
+    const assessment = JSON.parse(a.stdout);
+    const p511 = assessment.provisions.find((p: { id: string }) => p.id === '5.1-1');
+    assert.equal(p511.verdict, 'FAIL');
+    assert.ok(p511.reasons.some((r: string) => /probe\/default-credentials/.test(r)));
+    const passwords = assessment.psti.requirements.find((r: { key: string }) => r.key === 'passwords');
+    assert.equal(passwords.verdict, 'FAIL');
+  });
+
+  it('sends no credential with --no-login', () => {
+    const r = runCli(['probe', `127.0.0.1:${ports.ssh}`, `127.0.0.1:${ports.web}`, '--no-login', '--json']);
+    const quiet = resultsSchema.parse(JSON.parse(r.stdout));
+    assert.equal(
+      quiet.findings.filter((f) => f.check === 'probe/default-credentials' || f.check === 'probe/brute-force-protection').length,
+      0,
+    );
+    assert.match(quiet.findings.find((f) => f.check === 'probe/login-attempts')?.message ?? '', /no login attempted \(--no-login\)/);
+  });
+
+  it('checks the security.txt the product file names', async () => {
+    const product = conformantProductData();
+    product.vulnerabilityDisclosure = {
+      contact: 'security@test.example',
+      securityTxt: `http://127.0.0.1:${ports.web}/.well-known/security.txt`,
+      acknowledgement: 'within 5 working days',
+      statusUpdates: 'every 30 days',
+    };
+    const closed = await freePort();
+    const r = runCli(['probe', `127.0.0.1:${closed}`, '--product', writeProduct(product, temp.path, 'with-url.yaml'), '--json']);
+    const probed = resultsSchema.parse(JSON.parse(r.stdout));
+    const found = probed.findings.find((f) => f.check === 'probe/disclosure/policy-found');
+    assert.equal(found?.result, 'pass', JSON.stringify(probed.findings, null, 1));
+  });
+});
+
+describe('baseline probe, bad input', () => {
+  const cases: [string[], RegExp][] = [
+    [['probe', '192.168.1.0/24'], /^baseline: target "192\.168\.1\.0\/24": ranges and subnets are not accepted; name each host\n$/],
+    [['probe', '127.0.0.1', '--ports', '1-65535'], /^baseline: --ports: more than 1024 ports/],
+    [['probe', '127.0.0.1:http'], /^baseline: target "127\.0\.0\.1:http": "http" is not a port number\n$/],
+    [['probe', '127.0.0.1', '--timeout', 'soon'], /^baseline: --timeout: expected a whole number of at least 1, got "soon"\n$/],
+  ];
+  for (const [args, message] of cases) {
+    it(`${args.slice(1).join(' ')} is refused in one line, exit 2`, () => {
+      const r = runCli(args);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, '');
+    });
+  }
+});
