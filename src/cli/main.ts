@@ -4,6 +4,7 @@ import { InputError } from '../io/input-error.ts';
 import { registerAssess } from './commands/assess.ts';
 import { registerCatalog } from './commands/catalog.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerChecks } from './commands/checks.ts';
 import { registerProbe } from './commands/probe.ts';
 import { registerInit } from './commands/init.ts';
 import { registerReport } from './commands/report.ts';
@@ -32,6 +33,7 @@ The pipeline:
   scan      evidence from configs and images            baseline scan config .config --json --out scans/kernel.json
   probe     evidence from the running device            baseline probe 192.168.1.50 --json --out scans/probe.json
   rules     the configuration rules, with sources       baseline rules --kind linux
+  checks    the firmware and probe checks               baseline checks --source probe
   check     a security.txt and its disclosure policy    baseline check security-txt .well-known/security.txt
   report    Table B.1, statement of compliance, gaps    baseline report baseline.yaml --out docs/compliance
 
@@ -44,6 +46,7 @@ Docs: docs/product-file.md, docs/findings-format.md, docs/assessment.md`,
   registerReport(program);
   registerScan(program);
   registerRules(program);
+  registerChecks(program);
   registerProbe(program);
   registerCheck(program);
   for (const command of program.commands) {
