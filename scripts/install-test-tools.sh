@@ -41,6 +41,7 @@ declare -A package_for=(
   [lighttpd]=lighttpd
   [vsftpd]=vsftpd
   [mosquitto]=mosquitto
+  [mosquitto_pub]=mosquitto-clients
 )
 missing=()
 for tool in "${!package_for[@]}"; do

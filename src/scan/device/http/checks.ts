@@ -149,4 +149,35 @@ export const httpSummaryCheck: Check<HttpObservation> = {
   },
 };
 
-export const HTTP_CHECKS = [softwareDisclosureCheck, cleartextLoginCheck, unauthenticatedEndpointCheck, httpSummaryCheck] as const;
+/** Half a year: the shortest max-age browsers' preload lists accept is a year; less than this is token. */
+const MIN_HSTS_SECONDS = 180 * 24 * 3600;
+
+export const hstsCheck: Check<HttpObservation> = {
+  id: 'probe/http/hsts',
+  title: 'The HTTPS interface asks browsers to keep to HTTPS (HSTS)',
+  provisions: ['5.5-1'],
+  severity: 'low',
+  rationale:
+    'Without a Strict-Transport-Security header a browser that once reached the device over HTTPS will still follow a plain-HTTP link to it, which an attacker on the network can intercept and downgrade.',
+  remediation: 'Send Strict-Transport-Security: max-age=31536000 (or longer) on every HTTPS response of the web interface.',
+  *run(o) {
+    if (!o.service.tls || !o.root) return;
+    const where = at(o.service.endpoint);
+    if (!o.root.hsts) {
+      yield { result: 'fail', location: where, message: `GET ${o.root.path} over HTTPS carries no Strict-Transport-Security header` };
+      return;
+    }
+    const maxAge = /max-age\s*=\s*"?(\d+)/i.exec(o.root.hsts)?.[1];
+    if (maxAge === undefined || Number(maxAge) < MIN_HSTS_SECONDS) {
+      yield { result: 'info', location: where, message: `Strict-Transport-Security "${o.root.hsts}" sets a max-age under 180 days` };
+    } else yield { result: 'pass', location: where, message: `Strict-Transport-Security: ${o.root.hsts}` };
+  },
+};
+
+export const HTTP_CHECKS = [
+  softwareDisclosureCheck,
+  cleartextLoginCheck,
+  unauthenticatedEndpointCheck,
+  hstsCheck,
+  httpSummaryCheck,
+] as const;

@@ -29,7 +29,7 @@ export interface ExposedEndpoint {
 
 export interface HttpObservation {
   service: IdentifiedService;
-  root?: { path: string; status: number; server?: string; title?: string; redirect?: string };
+  root?: { path: string; status: number; server?: string; title?: string; redirect?: string; hsts?: string };
   /** Status the device gave a random path: 200 means it answers every path. */
   randomPathStatus?: number;
   disclosures: Disclosure[];
@@ -83,6 +83,7 @@ export async function observeHttp(service: IdentifiedService, context: ProbeCont
     status: root.status,
     ...(root.headers.server ? { server: printable(root.headers.server, 120) } : {}),
     ...(root.status >= 300 && root.status < 400 && root.headers.location ? { redirect: printable(root.headers.location, 120) } : {}),
+    ...(root.headers['strict-transport-security'] ? { hsts: printable(root.headers['strict-transport-security'], 200) } : {}),
     ...titleOf(root.body),
   };
   observation.disclosures.push(...headerDisclosures(root.headers));

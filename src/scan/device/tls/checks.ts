@@ -61,13 +61,17 @@ export const legacyVersionCheck: Check<TlsObservation> = {
     const modern = acceptedVersions(observation).filter((v) => !legacy.includes(v));
     if (accepted.length > 0) {
       const labels = accepted.map((v) => versionLabel(v.version));
+      // CBC suites in SSL 3.0 / TLS 1.0 use a predictable IV: the BEAST attack's precondition.
+      const beast = accepted.some(
+        (v) => (v.version === 'SSLv3' || v.version === 'TLSv1.0') && v.suites.some((s) => s.name.includes('_CBC_')),
+      );
       yield {
         result: 'fail',
         severity: accepted.some((v) => v.version === 'SSLv3') ? 'high' : 'medium',
         location,
         message: `Accepts ${listAnd(labels)}, deprecated protocol version${labels.length > 1 ? 's' : ''}${
           modern.length > 0 ? ` (besides ${listAnd(modern.map((v) => versionLabel(v.version)))})` : ' and nothing newer'
-        }.`,
+        }.${beast ? ' Its CBC suites under TLS 1.0 or SSL 3.0 are open to the BEAST attack.' : ''}`,
         evidence: accepted
           .map((v) => `${versionLabel(v.version)}: handshake accepted with ${v.suites[0] ? suiteLabel(v.suites[0]) : 'a suite'}`)
           .join('\n'),

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { runCheck } from '../../../../src/scan/check.ts';
 import {
   cleartextLoginCheck,
+  hstsCheck,
   httpSummaryCheck,
   redactSecrets,
   softwareDisclosureCheck,
@@ -227,4 +228,25 @@ login-paths: []
     assert.equal(looksExposed(wled, { status: 200, body: config }, { status: 200, body: Buffer.from('<html>app</html>') }), true);
     assert.equal(looksExposed(wled, { status: 200, body: config }, { status: 200, body: config }), false);
   });
+});
+
+describe('probe/http/hsts', () => {
+  const cases: [string, HttpObservation, string | undefined, RegExp][] = [
+    ['plain HTTP is not its business', observation(), undefined, /./],
+    ['HTTPS without the header fails', observation({}, true), 'fail', /no Strict-Transport-Security header/],
+    ['a token max-age is noted', observation({ root: { path: '/', status: 200, hsts: 'max-age=300' } }, true), 'info', /under 180 days/],
+    [
+      'a year passes',
+      observation({ root: { path: '/', status: 200, hsts: 'max-age=31536000; includeSubDomains' } }, true),
+      'pass',
+      /max-age=31536000/,
+    ],
+  ];
+  for (const [name, o, result, message] of cases) {
+    it(name, () => {
+      const findings = runCheck(hstsCheck, o);
+      assert.equal(findings[0]?.result, result);
+      if (result) assert.match(findings[0]?.message ?? '', message);
+    });
+  }
 });
