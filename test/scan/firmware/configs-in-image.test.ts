@@ -1,14 +1,14 @@
 // Configs inside a root filesystem get the same checks as `baseline scan config`.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { scanConfigsInImage } from '../../../src/scan/firmware/configs-in-image.ts';
 import { openDirectoryFs } from '../../../src/scan/firmware/directory-fs.ts';
+import { debianKernelConfigs } from '../../helpers/debian-kernels.ts';
 import { tempDir } from '../../helpers/product.ts';
 
-const DEBIAN_AMD64 = new URL('../../.cache/debian-kernels/config-6.1.0-56-amd64', import.meta.url).pathname;
 const fixture = (path: string) => new URL(`../../fixtures/${path}`, import.meta.url).pathname;
 
 function rootfs(): string {
@@ -64,7 +64,8 @@ describe('configs inside a root filesystem', () => {
   it('checks a distribution kernel config in /boot', () => {
     const root = tempDir('baseline-rootfs-');
     mkdirSync(join(root, 'boot'));
-    writeFileSync(join(root, 'boot/config-6.1.0-56-amd64'), readFileSync(DEBIAN_AMD64));
+    const debian = debianKernelConfigs().amd64;
+    writeFileSync(join(root, 'boot', basename(debian)), readFileSync(debian));
     const { scanned, findings } = scanConfigsInImage(openDirectoryFs(root));
     assert.equal(scanned[0]?.facts.arch, 'x86_64');
     assert.ok(findings.some((f) => f.check === 'config/linux/module-sig-force' && f.result === 'fail'));

@@ -22,8 +22,25 @@ const LEN_SIZE = 2 + 128 + 128 + 256;
 const REP_LEN_CODER = LEN_CODER + LEN_SIZE;
 const LITERAL = REP_LEN_CODER + LEN_SIZE;
 const PROB_INIT = 1024;
+/** Output bytes decoded per decode() call, at most (see decodeTo). */
+const SLICE = 16 << 10;
 // The range decoder's range and code are unsigned 32-bit values kept in int32 variables (so the JIT keeps
 // them in registers); unsigned comparisons flip the sign bit first, and "range < 2^24" is a mask test.
+//
+// Bits whose value only picks the next probability (literals, length and distance trees, reverse and
+// direct bits) are decoded without a branch: those bits are close to random, and a mispredicted branch per
+// bit costs more than the arithmetic. For a bit with probability p and bound = (range >>> 11) * p:
+// - the bit is 0 when code < bound (unsigned). With code, bound < 2^32 (bound + 1 too: p <= 2017),
+//   (code >>> 1) - ((bound + (~code & 1)) >>> 1) is floor((code - bound) / 2), which fits in an int32, so
+//   its sign, spread by >> 31, gives the mask b: -1 for a 0 bit, 0 for a 1 bit;
+// - range becomes bound (0) or range - bound (1); code keeps its value (0) or loses bound (1);
+// - p + ((2048 - p) >>> 5) (0) and p - (p >>> 5) (1) are both p - ((p - (b & 2017)) >> 5), as
+//   floor((2048 - p) / 32) = -floor((p - 2017) / 32);
+// - a tree index m becomes 2m + bit = (m << 1) + 1 + b.
+// In a bit tree, both children's probabilities are loaded before the bit is known and the one it picks is
+// kept (p1 ^ ((p0 ^ p1) & b)), so the next bit does not wait for a load. The children of a tree's last
+// level lie past the tree, still inside the probability array (the layout above is followed by at least
+// 0x300 literal probabilities), and what is read there is never used.
 const SIGN = -0x80000000;
 const TOP_MASK = 0xff000000 | 0;
 
@@ -129,11 +146,26 @@ export class LzmaDecoder {
   }
 
   /**
+   * decode() in slices of at most SLICE bytes of output, with the same result: a slice ends where decode()
+   * would have gone on (a match running past it is finished by the next slice), so only the number of
+   * calls differs. V8 compiles a function's optimized entry by how often it is called: decoding a block in
+   * one call would keep a fresh thread in the slower on-stack-replacement code for its first hundred or so
+   * blocks.
+   */
+  decodeTo(limit: number, allowEndMarker: boolean): boolean {
+    const out = this.out;
+    while (out.pos < limit) if (this.decode(Math.min(limit, out.pos + SLICE), allowEndMarker)) return true;
+    return false;
+  }
+
+  /**
    * Decodes until the output reaches `limit` (the caller has ensured room for it) or an end marker; returns
    * true at an end marker. A match running past `limit` is left in `pendingLen`.
    *
    * One function with the range decoder, the state and the distances in local variables, and every bit
-   * decode written out, because this loop is where xz and lzma images spend their time.
+   * decode written out, because this loop is where xz and lzma images spend their time. Bits that steer
+   * the decoding (match or literal, which repeat, length choice) take a branch; the others are branchless
+   * (see the note at the top).
    */
   decode(limit: number, allowEndMarker: boolean): boolean {
     const out = this.out;
@@ -156,7 +188,8 @@ export class LzmaDecoder {
     let rep1 = this.rep1;
     let rep2 = this.rep2;
     let rep3 = this.rep3;
-    // Scratch for the bit decodes: probability index, probability, bound, bit.
+    // Scratch for the bit decodes: probability index, probability, bound, bit (a 0/1 bit, or in the
+    // branchless decodes the mask: -1 for a 0 bit, 0 for a 1 bit).
     let i: number;
     let p: number;
     let bound: number;
@@ -186,53 +219,47 @@ export class LzmaDecoder {
         const base = LITERAL + 0x300 * ((((pos - dictStart) & lpMask) << lc) + (prev >>> (8 - lc)));
         let symbol = 1;
         if (state >= 7) {
+          // After a match, the byte at rep0 steers the probabilities: offs is 0x100 while the bits decoded
+          // equal the match byte's, and 0 from the first that differs on (the plain literal's probabilities).
           if (rep0 >= pos - dictStart) throw corrupt(this.codec, 'match distance beyond the dictionary');
           let matchByte = buf[pos - rep0 - 1] as number;
+          let offs = 0x100;
           do {
-            const matchBit = (matchByte >>> 7) & 1;
             matchByte <<= 1;
-            i = base + 0x100 + (matchBit << 8) + symbol;
+            i = base + offs + (matchByte & offs) + symbol;
             p = probs[i] as number;
             bound = Math.imul(range >>> 11, p);
-            if ((code ^ SIGN) < (bound ^ SIGN)) {
-              range = bound;
-              probs[i] = p + ((2048 - p) >>> 5);
-              b = 0;
-            } else {
-              range = (range - bound) | 0;
-              code = (code - bound) | 0;
-              probs[i] = p - (p >>> 5);
-              b = 1;
-            }
+            b = ((code >>> 1) - ((bound + (~code & 1)) >>> 1)) >> 31;
+            range = (bound & b) | ((range - bound) & ~b);
+            code = (code - (bound & ~b)) | 0;
+            probs[i] = p - ((p - (b & 2017)) >> 5);
+            symbol = (symbol << 1) + 1 + b;
+            offs &= matchByte ^ b;
             if ((range & TOP_MASK) === 0) {
               if (ip >= inEnd) throw truncated(this.codec);
               range <<= 8;
               code = (code << 8) | (input[ip++] as number);
             }
-            symbol = (symbol << 1) | b;
-            if (matchBit !== b) break;
           } while (symbol < 0x100);
-        }
-        while (symbol < 0x100) {
-          i = base + symbol;
-          p = probs[i] as number;
-          bound = Math.imul(range >>> 11, p);
-          if ((code ^ SIGN) < (bound ^ SIGN)) {
-            range = bound;
-            probs[i] = p + ((2048 - p) >>> 5);
-            b = 0;
-          } else {
-            range = (range - bound) | 0;
-            code = (code - bound) | 0;
-            probs[i] = p - (p >>> 5);
-            b = 1;
-          }
-          if ((range & TOP_MASK) === 0) {
-            if (ip >= inEnd) throw truncated(this.codec);
-            range <<= 8;
-            code = (code << 8) | (input[ip++] as number);
-          }
-          symbol = (symbol << 1) | b;
+        } else {
+          p = probs[base + 1] as number;
+          do {
+            i = base + symbol;
+            const p0 = probs[i + symbol] as number;
+            const p1 = probs[i + symbol + 1] as number;
+            bound = Math.imul(range >>> 11, p);
+            b = ((code >>> 1) - ((bound + (~code & 1)) >>> 1)) >> 31;
+            range = (bound & b) | ((range - bound) & ~b);
+            code = (code - (bound & ~b)) | 0;
+            probs[i] = p - ((p - (b & 2017)) >> 5);
+            symbol = (symbol << 1) + 1 + b;
+            p = p1 ^ ((p0 ^ p1) & b);
+            if ((range & TOP_MASK) === 0) {
+              if (ip >= inEnd) throw truncated(this.codec);
+              range <<= 8;
+              code = (code << 8) | (input[ip++] as number);
+            }
+          } while (symbol < 0x100);
         }
         buf[pos++] = symbol & 0xff;
         state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
@@ -420,53 +447,47 @@ export class LzmaDecoder {
         }
       }
       let m = 1;
-      while (m < treeTop) {
+      p = probs[treeBase + 1] as number;
+      do {
         i = treeBase + m;
-        p = probs[i] as number;
+        const p0 = probs[i + m] as number;
+        const p1 = probs[i + m + 1] as number;
         bound = Math.imul(range >>> 11, p);
-        if ((code ^ SIGN) < (bound ^ SIGN)) {
-          range = bound;
-          probs[i] = p + ((2048 - p) >>> 5);
-          b = 0;
-        } else {
-          range = (range - bound) | 0;
-          code = (code - bound) | 0;
-          probs[i] = p - (p >>> 5);
-          b = 1;
-        }
+        b = ((code >>> 1) - ((bound + (~code & 1)) >>> 1)) >> 31;
+        range = (bound & b) | ((range - bound) & ~b);
+        code = (code - (bound & ~b)) | 0;
+        probs[i] = p - ((p - (b & 2017)) >> 5);
+        m = (m << 1) + 1 + b;
+        p = p1 ^ ((p0 ^ p1) & b);
         if ((range & TOP_MASK) === 0) {
           if (ip >= inEnd) throw truncated(this.codec);
           range <<= 8;
           code = (code << 8) | (input[ip++] as number);
         }
-        m = (m << 1) | b;
-      }
+      } while (m < treeTop);
       len += m - treeTop;
       if (lenCoder === LEN_CODER) {
         // Distance: a 6-bit slot, then (reversed) tree bits, or direct bits and 4 aligned tree bits.
         const slotBase = POS_SLOT + ((len < 3 ? len : 3) << 6);
         m = 1;
-        while (m < 64) {
+        p = probs[slotBase + 1] as number;
+        do {
           i = slotBase + m;
-          p = probs[i] as number;
+          const p0 = probs[i + m] as number;
+          const p1 = probs[i + m + 1] as number;
           bound = Math.imul(range >>> 11, p);
-          if ((code ^ SIGN) < (bound ^ SIGN)) {
-            range = bound;
-            probs[i] = p + ((2048 - p) >>> 5);
-            b = 0;
-          } else {
-            range = (range - bound) | 0;
-            code = (code - bound) | 0;
-            probs[i] = p - (p >>> 5);
-            b = 1;
-          }
+          b = ((code >>> 1) - ((bound + (~code & 1)) >>> 1)) >> 31;
+          range = (bound & b) | ((range - bound) & ~b);
+          code = (code - (bound & ~b)) | 0;
+          probs[i] = p - ((p - (b & 2017)) >> 5);
+          m = (m << 1) + 1 + b;
+          p = p1 ^ ((p0 ^ p1) & b);
           if ((range & TOP_MASK) === 0) {
             if (ip >= inEnd) throw truncated(this.codec);
             range <<= 8;
             code = (code << 8) | (input[ip++] as number);
           }
-          m = (m << 1) | b;
-        }
+        } while (m < 64);
         const slot = m - 64;
         if (slot < 4) {
           rep0 = slot;
@@ -479,15 +500,15 @@ export class LzmaDecoder {
             reverseBase = SPEC_POS + dist - slot;
             reverseBits = numDirect;
           } else {
+            // Direct bits (probability one half): range halves, and as then code <= 2 * range and
+            // range < 2^31, code - range (mod 2^32) has its top bit set exactly when code < range, a 0 bit.
             let direct = 0;
             for (let k = numDirect - 4; k > 0; k--) {
               range = range >>> 1;
-              if ((code ^ SIGN) >= (range ^ SIGN)) {
-                code = (code - range) | 0;
-                direct = (direct << 1) | 1;
-              } else {
-                direct <<= 1;
-              }
+              code = (code - range) | 0;
+              b = code >> 31;
+              code = (code + (range & b)) | 0;
+              direct = (direct << 1) + 1 + b;
               if ((range & TOP_MASK) === 0) {
                 if (ip >= inEnd) throw truncated(this.codec);
                 range <<= 8;
@@ -504,23 +525,17 @@ export class LzmaDecoder {
             i = reverseBase + m;
             p = probs[i] as number;
             bound = Math.imul(range >>> 11, p);
-            if ((code ^ SIGN) < (bound ^ SIGN)) {
-              range = bound;
-              probs[i] = p + ((2048 - p) >>> 5);
-              b = 0;
-            } else {
-              range = (range - bound) | 0;
-              code = (code - bound) | 0;
-              probs[i] = p - (p >>> 5);
-              b = 1;
-            }
+            b = ((code >>> 1) - ((bound + (~code & 1)) >>> 1)) >> 31;
+            range = (bound & b) | ((range - bound) & ~b);
+            code = (code - (bound & ~b)) | 0;
+            probs[i] = p - ((p - (b & 2017)) >> 5);
+            m = (m << 1) + 1 + b;
+            reversed |= (1 + b) << k;
             if ((range & TOP_MASK) === 0) {
               if (ip >= inEnd) throw truncated(this.codec);
               range <<= 8;
               code = (code << 8) | (input[ip++] as number);
             }
-            m = (m << 1) | b;
-            reversed |= b << k;
           }
           rep0 = dist + reversed;
           if (rep0 === 0xffffffff) {
@@ -581,7 +596,7 @@ export function decodeLzmaAlone(input: Uint8Array, maxOutput: number): Uint8Arra
     decoder.resetState();
     decoder.initRange(input, 13, input.length);
     out.ensure(size);
-    const ended = decoder.decode(size, true);
+    const ended = decoder.decodeTo(size, true);
     if (ended && out.pos < size) throw corrupt(codec, `end marker after ${out.pos} of ${size} bytes`);
     if (decoder.pendingLen > 0) throw corrupt(codec, 'match runs past the stated size');
     return out.result();
@@ -597,7 +612,7 @@ export function decodeLzmaAlone(input: Uint8Array, maxOutput: number): Uint8Arra
     const step = Math.min(STEP, out.max - out.pos);
     if (step === 0) throw expandsBeyond(codec, maxOutput);
     out.ensure(step);
-    if (decoder.decode(out.pos + step, true)) break;
+    if (decoder.decodeTo(out.pos + step, true)) break;
     if (out.pos > maxOutput) throw expandsBeyond(codec, maxOutput);
   }
   if (out.pos > maxOutput) throw expandsBeyond(codec, maxOutput);
@@ -656,7 +671,7 @@ export function decodeLzma2(input: Uint8Array, start: number, end: number, out: 
     if (pos + packed > end) throw truncated(codec);
     decoder.initRange(input, pos, pos + packed);
     out.ensure(unpacked);
-    decoder.decode(out.pos + unpacked, false);
+    decoder.decodeTo(out.pos + unpacked, false);
     pos += packed;
   }
 }

@@ -1,26 +1,13 @@
 // The rules against real distribution kernels: the .config files Debian ships in its amd64 and arm64
-// kernel packages, fetched by scripts/fetch-debian-kernel-configs.sh (idempotent: no network once
-// cached). Every expectation below was checked against the files with grep.
+// kernel packages (test/helpers/debian-kernels.ts). Every expectation below was checked against the files with grep.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import type { Finding } from '../../../../src/findings/schema.ts';
 import type { ConfigScan } from '../../../../src/scan/config/config-kind.ts';
+import { debianKernelConfigs } from '../../../helpers/debian-kernels.ts';
 import { linuxKind } from '../../../../src/scan/config/linux/index.ts';
 import { detectKind, readConfigFile } from '../../../../src/scan/config/scan-config.ts';
-
-const SCRIPT = new URL('../../../../scripts/fetch-debian-kernel-configs.sh', import.meta.url).pathname;
-
-function fetchConfigs(): Record<'amd64' | 'arm64', string> {
-  const run = spawnSync('bash', [SCRIPT], { encoding: 'utf8', timeout: 15 * 60 * 1000 });
-  assert.equal(run.status, 0, `fetch-debian-kernel-configs.sh failed:\n${run.stderr}`);
-  const paths = run.stdout.trim().split('\n');
-  const amd64 = paths.find((p) => p.endsWith('-amd64'));
-  const arm64 = paths.find((p) => p.endsWith('-arm64'));
-  assert.ok(amd64 && arm64, `unexpected output: ${run.stdout}`);
-  return { amd64, arm64 };
-}
 
 type Expectations = { pass: string[]; fail: string[]; notApplicable: string[] };
 
@@ -34,7 +21,7 @@ function checkDebian(arch: 'amd64' | 'arm64', kernelArch: string, expect: Expect
   };
 
   before(() => {
-    path = fetchConfigs()[arch];
+    path = debianKernelConfigs()[arch];
     scan = linuxKind.scan(readConfigFile(path), {});
   });
 
@@ -137,7 +124,7 @@ describe('Debian amd64 kernel', () => {
   });
 
   it('explains the failures in the terms of the config', () => {
-    const scan = linuxKind.scan(readConfigFile(fetchConfigs().amd64), {});
+    const scan = linuxKind.scan(readConfigFile(debianKernelConfigs().amd64), {});
     const message = (rule: string) => scan.findings.find((f) => f.check === `config/linux/${rule}`)?.message;
     assert.equal(message('module-sig-force'), 'CONFIG_MODULE_SIG_FORCE is not set; expected y');
     assert.equal(message('binfmt-misc-off'), 'CONFIG_BINFMT_MISC=m; expected is not set');
@@ -199,7 +186,9 @@ describe('Debian arm64 kernel', () => {
 
 describe('a Debian kernel with a command line', () => {
   it('settles command-line defaults from the kernel config', () => {
-    const scan = linuxKind.scan(readConfigFile(fetchConfigs().arm64), { cmdline: 'console=ttyAMA0,115200 root=/dev/mmcblk0p2 rootwait' });
+    const scan = linuxKind.scan(readConfigFile(debianKernelConfigs().arm64), {
+      cmdline: 'console=ttyAMA0,115200 root=/dev/mmcblk0p2 rootwait',
+    });
     const result = (rule: string) => scan.findings.find((f) => f.check === `config/linux-cmdline/${rule}`)?.result;
     assert.equal(result('serial-console'), 'fail');
     assert.equal(result('init-on-alloc'), 'pass'); // CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y

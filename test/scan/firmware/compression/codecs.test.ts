@@ -198,6 +198,19 @@ describe('lzma (.lzma and squashfs lzma)', { skip: hasTool('lzma') ? false : 'xz
       }
     });
   }
+  it('data ending at, just before and just after the 16 KiB slices the decoder works in, runs across them', () => {
+    for (const length of [16384, 16383, 16385, 3 * 16384, 4 * 16384 + 1]) {
+      const data = concat(textBytes(length >> 1, length), new Uint8Array(length - (length >> 1)));
+      for (const [codec, tool] of [
+        ['lzma', 'lzma'],
+        ['xz', 'xz'],
+      ] as const) {
+        const packed = run(tool, ['-c'], data);
+        same(decompress(codec, packed, length), data, `${tool} ${length}`);
+        rejects(() => decompress(codec, packed, length - 1), /expands beyond/);
+      }
+    }
+  });
   it('literal context and position options', () => {
     const data = SAMPLES.mixed as Uint8Array;
     for (const o of ['lc=0,lp=0,pb=0', 'lc=4,lp=0,pb=2', 'lc=0,lp=4,pb=4', 'lc=2,lp=1,pb=1,mode=fast,mf=hc3']) {
