@@ -48,6 +48,10 @@ export const resultsSchema = z.strictObject({
 export type Results = z.infer<typeof resultsSchema>;
 
 export function formatLocation(location: Finding['location']): string {
-  if (location.host !== undefined) return location.port === undefined ? location.host : `${location.host}:${location.port}`;
+  if (location.host !== undefined) {
+    if (location.port === undefined) return location.host;
+    // An IPv6 address takes brackets before a port, as in URLs: [::1]:8080.
+    return location.host.includes(':') ? `[${location.host}]:${location.port}` : `${location.host}:${location.port}`;
+  }
   return location.line === undefined ? (location.path ?? '') : `${location.path}:${location.line}`;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resultsSchema, type Finding, type Results } from '../../src/findings/schema.ts';
 import { runCli } from '../helpers/cli.ts';
-import { type Daemon, ensureLoginUser, freePort, makeTempDir } from '../helpers/daemon.ts';
+import { type Daemon, ensureLoginUser, freePort, LOOPBACK_V6, makeTempDir } from '../helpers/daemon.ts';
 import { conformantProductData, writeProduct } from '../helpers/product.ts';
 import { startMosquitto } from '../helpers/servers/mosquitto.ts';
 import { startOpenSsh } from '../helpers/servers/ssh-servers.ts';
@@ -151,6 +151,29 @@ describe('baseline probe', () => {
     const probed = resultsSchema.parse(JSON.parse(r.stdout));
     const found = probed.findings.find((f) => f.check === 'probe/disclosure/policy-found');
     assert.equal(found?.result, 'pass', JSON.stringify(probed.findings, null, 1));
+  });
+});
+
+describe('baseline probe over IPv6', () => {
+  let web: Daemon;
+  before(async () => {
+    web = await startNginx({ admin: { username: 'admin', password: 'admin' }, tls: true, host: LOOPBACK_V6 });
+  });
+  after(() => web.stop());
+
+  it('probes [::1]:port like any other target and names it with brackets', () => {
+    const target = `[${LOOPBACK_V6}]:${web.port}`;
+    const json = runCli(['probe', target, '--brute-force-attempts', '4', '--json']);
+    assert.equal(json.status, 1, json.stderr);
+    const probed = resultsSchema.parse(JSON.parse(json.stdout));
+    assert.ok(probed.findings.every((f) => f.location.host === LOOPBACK_V6));
+    const credential = probed.findings.find((f) => f.check === 'probe/default-credentials' && f.result === 'fail');
+    assert.match(credential?.message ?? '', /admin/, JSON.stringify(probed.findings.map((f) => f.check)));
+    assert.ok(probed.findings.some((f) => f.check.startsWith('probe/tls/') && f.location.port === web.port));
+
+    const human = runCli(['probe', target, '--no-login']);
+    assert.match(human.stdout, new RegExp(`\\[::1\\]:${web.port}: `));
+    assert.doesNotMatch(human.stdout, new RegExp(`(^|\\s)::1:${web.port}`));
   });
 });
 

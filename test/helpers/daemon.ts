@@ -1,5 +1,6 @@
 // Real servers from Debian, started on a free loopback port for a test and stopped after it. Nothing
-// here listens beyond 127.0.0.1, and the probe tests only ever name 127.0.0.1 targets.
+// here listens beyond loopback (127.0.0.1, or ::1 where a test asks for IPv6), and the probe tests only
+// ever name those targets.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -7,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const LOOPBACK = '127.0.0.1';
+export const LOOPBACK_V6 = '::1';
+export type LoopbackHost = typeof LOOPBACK | typeof LOOPBACK_V6;
 
-export function freePort(): Promise<number> {
+export function freePort(host: LoopbackHost = LOOPBACK): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, LOOPBACK, () => {
+    server.listen(0, host, () => {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
@@ -42,11 +45,13 @@ export interface DaemonOptions {
   env?: Record<string, string>;
   cwd?: string;
   readyTimeoutMs?: number;
+  /** The loopback address the daemon is told to listen on (default 127.0.0.1). */
+  host?: LoopbackHost;
 }
 
-function canConnect(port: number): Promise<boolean> {
+function canConnect(host: LoopbackHost, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: LOOPBACK, port });
+    const socket = connect({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -58,8 +63,9 @@ function canConnect(port: number): Promise<boolean> {
 /** Starts the daemon in the foreground and waits until its port accepts connections (a few tries on a port race). */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let lastError: Error | undefined;
+  const host = options.host ?? LOOPBACK;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = await freePort(host);
     options.prepare?.(port);
     let output = '';
     const child = spawn(options.command, options.args(port), {
@@ -82,10 +88,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       output += String(error);
     });
     const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
-    while (!exited && Date.now() < deadline && !(await canConnect(port))) await new Promise((r) => setTimeout(r, 50));
-    if (!exited && (await canConnect(port))) {
+    while (!exited && Date.now() < deadline && !(await canConnect(host, port))) await new Promise((r) => setTimeout(r, 50));
+    if (!exited && (await canConnect(host, port))) {
       return {
-        host: LOOPBACK,
+        host,
         port,
         process: child,
         output: () => output,
@@ -99,7 +105,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       };
     }
     child.kill('SIGKILL');
-    lastError = new Error(`${options.command} did not start on ${LOOPBACK}:${port}: ${output.trim().slice(-2000)}`);
+    lastError = new Error(`${options.command} did not start on ${host} port ${port}: ${output.trim().slice(-2000)}`);
   }
   throw lastError ?? new Error(`${options.command} did not start`);
 }

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Daemon, LOOPBACK, makeTempDir, startDaemon } from '../daemon.ts';
+import { type Daemon, LOOPBACK, type LoopbackHost, makeTempDir, startDaemon } from '../daemon.ts';
 
 export interface NginxOptions {
   /** The admin area's account, written with htpasswd -b. */
@@ -15,6 +15,8 @@ export interface NginxOptions {
   catchAll?: boolean;
   /** More files for the web root, by path relative to it (e.g. ".well-known/security.txt"). */
   files?: Record<string, string>;
+  /** Listen on ::1 instead of 127.0.0.1. */
+  host?: LoopbackHost;
 }
 
 /** A WLED-style configuration served at /json/cfg (a catalog path), with a Wi-Fi password in it. */
@@ -87,8 +89,10 @@ export async function startNginx(options: NginxOptions): Promise<Daemon> {
       ].join('\n    ');
   const temp = (name: string) => `${name}_temp_path ${join(dir.path, name)};`;
   try {
+    const host = options.host ?? LOOPBACK;
     const daemon = await startDaemon({
       command: '/usr/sbin/nginx',
+      host,
       prepare: (port) =>
         writeFileSync(
           conf,
@@ -103,7 +107,7 @@ http {
   default_type application/octet-stream;
   ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join('\n  ')}
   server {
-    listen ${LOOPBACK}:${port}${options.tls ? ' ssl' : ''};
+    listen ${host.includes(':') ? `[${host}]` : host}:${port}${options.tls ? ' ssl' : ''};
     ${options.tls ? `ssl_certificate ${cert}; ssl_certificate_key ${key};` : ''}
     root ${www};
     ${site}
