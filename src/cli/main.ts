@@ -18,7 +18,7 @@ export function buildProgram(): Command {
     .name('baseline')
     .version(VERSION)
     .description(
-      'Checks a connected consumer product against ETSI EN 303 645 and the UK PSTI regulations,\nbacks each answer with evidence from the product, and writes the documents the law asks for.',
+      'Checks a connected consumer product against ETSI EN 303 645 and the UK PSTI regulations: it backs each answer with evidence from the product, and writes the documents the law asks for.',
     )
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions()
@@ -26,29 +26,31 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-The pipeline:
+The pipeline, in the order a product goes through it:
   catalog   the standards as data                       baseline catalog show 5.1-1
   init      start a product file (baseline.yaml)        baseline init
-  assess    verdicts from claims and evidence           baseline assess baseline.yaml --evidence scan.json
-  scan      evidence from configs and images            baseline scan config .config --json --out scans/kernel.json
+  scan      evidence from images and configs            baseline scan firmware rootfs.squashfs --json --out scans/firmware.json
   probe     evidence from the running device            baseline probe 192.168.1.50 --json --out scans/probe.json
+  check     a security.txt and its disclosure policy    baseline check security-txt .well-known/security.txt
+  assess    verdicts from claims and evidence           baseline assess baseline.yaml --evidence scans/firmware.json
+  report    Table B.1, statement of compliance, gaps    baseline report baseline.yaml --out docs/compliance
+Reference:
   rules     the configuration rules, with sources       baseline rules --kind linux
   checks    the firmware and probe checks               baseline checks --source probe
-  check     a security.txt and its disclosure policy    baseline check security-txt .well-known/security.txt
-  report    Table B.1, statement of compliance, gaps    baseline report baseline.yaml --out docs/compliance
 
-Exit codes: 0 success / conformant, 1 not conformant, 2 invalid input.
-Docs: docs/product-file.md, docs/findings-format.md, docs/assessment.md`,
+Exit codes: 0 success / conformant, 1 not conformant (or a failing finding at --fail-on), 2 invalid input.
+Docs: docs/product-file.md, docs/firmware-scan.md, docs/probe.md, docs/findings-format.md, docs/assessment.md`,
     );
+  // Registered in pipeline order, so the command list reads the way a product goes through it.
   registerCatalog(program);
   registerInit(program);
-  registerAssess(program);
-  registerReport(program);
   registerScan(program);
-  registerRules(program);
-  registerChecks(program);
   registerProbe(program);
   registerCheck(program);
+  registerAssess(program);
+  registerReport(program);
+  registerRules(program);
+  registerChecks(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -10,6 +10,25 @@ import { conformantProductData, tempDir, writeProduct, writeResults } from '../h
 const BIN = fileURLToPath(new URL('../../bin/baseline.js', import.meta.url));
 const noStackTrace = (stderr: string) => assert.doesNotMatch(stderr, /\n\s+at |Error:/, `stack trace in: ${stderr}`);
 
+describe('baseline --help', () => {
+  it('lists the commands in pipeline order, and every example in it names a real command and option', () => {
+    const r = runCli(['--help']);
+    assert.equal(r.status, 0);
+    const listed = [...r.stdout.matchAll(/^ {2}([a-z]+) \[?/gm)].map((m) => m[1]);
+    const commands = listed.slice(0, listed.indexOf('help'));
+    assert.deepEqual(commands, ['catalog', 'init', 'scan', 'probe', 'check', 'assess', 'report', 'rules', 'checks']);
+    const examples = [...r.stdout.matchAll(/ {2,}(baseline [^\n]+)$/gm)].map((m) => (m[1] ?? '').split(' ').slice(1));
+    assert.ok(examples.length >= 9);
+    for (const example of examples) {
+      const words = example.filter((w) => !w.startsWith('-'));
+      const help = runCli([...words.slice(0, example[0] === 'scan' || example[0] === 'check' ? 2 : 1), '--help']);
+      assert.equal(help.status, 0, `${example.join(' ')}: ${help.stderr}`);
+      for (const option of example.filter((w) => w.startsWith('--')))
+        assert.ok(help.stdout.includes(option), `${example.join(' ')}: no ${option}`);
+    }
+  });
+});
+
 describe('baseline catalog', () => {
   it('--json lists exactly the 67 Table B.1 rows of V2.1.1 plus 4-1, with their statuses', () => {
     const r = runCli(['catalog', '--json']);
