@@ -31,8 +31,10 @@ function renderBlock(block: Block): string {
 }
 
 // Text from product files and devices must not turn into markup or break a table. URLs become
-// autolinks, inside which escapes would be taken literally.
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]]/g;
+// autolinks, inside which escapes would be taken literally. A URL stops at characters RFC 3986 never
+// allows in one (backtick, backslash, braces, caret), so that "`https://$host$request_uri;`" in a
+// remediation does not take the closing backtick into the link.
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"`\\{}^]+[^\s<>"`\\{}^.,;:!?)\]]/g;
 const MARKUP = /[\\`*_[\]<>|#]/g;
 
 function escapeText(text: string): string {

@@ -58,6 +58,16 @@ describe('Table B.1', () => {
     assert.doesNotMatch(renderHtml(d, 'test'), /<script>alert/);
     assert.match(renderMarkdown(d), /\\<script\\>alert\(1\)\\<\/script\\> \\\| pipe/);
   });
+
+  it('ends a URL in Markdown where a code span or another character no URL may hold begins', () => {
+    const data = conformantProductData();
+    (data.provisions as Record<string, unknown>)['5.2-1'] = {
+      support: 'Y',
+      detail: 'Redirect with `return 301 https://$host$request_uri;` and see https://test.example/a_b.',
+    };
+    const md = renderMarkdown(buildTableB1(assessData(data)));
+    assert.match(md, /\\`return 301 <https:\/\/\$host\$request_uri>;\\` and see <https:\/\/test\.example\/a_b>\./);
+  });
 });
 
 describe('statement of compliance', () => {

@@ -112,6 +112,8 @@ function expandScript(context: FirmwareContext, base: BootService, seen: Set<str
       source: script.path,
       line: cmd.line,
       ...(cmd.user ? { user: cmd.user } : base.user ? { user: base.user } : {}),
+      // What the script runs is started the way the script is (an inittab entry's action).
+      ...(base.action ? { action: base.action } : {}),
     });
     found.push(started);
     // rcS-style scripts run other scripts: follow them, a few levels deep.

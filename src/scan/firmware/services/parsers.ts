@@ -247,13 +247,37 @@ const NOT_STARTING = new Set([
   ':',
 ]);
 
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]{0,64})=(.{0,1024})$/;
+const MAX_VARIABLES = 256;
+
+/**
+ * $NAME and ${NAME} replaced by what the script assigned them, so that the usual
+ * `DAEMON=/usr/sbin/telnetd` … `start-stop-daemon -S -x $DAEMON` is followed. Only plain assignments seen
+ * earlier in the script count; anything else is left as written.
+ */
+function expandVariables(word: string, variables: ReadonlyMap<string, string>): string {
+  if (!word.includes('$') || variables.size === 0) return word;
+  return word.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]{0,64})\}|([A-Za-z_][A-Za-z0-9_]{0,64}))/g, (whole, braced?: string, bare?: string) => {
+    const value = variables.get((braced ?? bare) as string);
+    return value ?? whole;
+  });
+}
+
 /** The commands a shell init script runs, one per simple command, with control words and wrappers removed. */
 export function scriptCommands(text: string): ScriptCommand[] {
   const commands: ScriptCommand[] = [];
+  const variables = new Map<string, string>();
   textLines(text).forEach((raw, i) => {
     const line = raw.replace(/(^|\s)#.{0,4096}$/, '');
     for (const part of line.split(/;|&&|\|\||\||&|\(|\)|`|\$\(/, 64)) {
-      let words = splitWords(part);
+      let words = splitWords(part).map((w) => expandVariables(w, variables));
+      // A line of assignments alone sets shell variables; before a command they only set its environment.
+      const assignments = words.map((w) => ASSIGNMENT.exec(w));
+      if (words.length > 0 && assignments.every((a) => a !== null)) {
+        for (const a of assignments)
+          if (a && (variables.size < MAX_VARIABLES || variables.has(a[1] as string))) variables.set(a[1] as string, a[2] as string);
+        continue;
+      }
       while (
         words.length &&
         /^(then|do|else|elif|if|!|\{|\}|nohup|exec|command|builtin|nice|setsid|env|time|[A-Za-z_][A-Za-z0-9_]{0,64}=.{0,1024})$/.test(

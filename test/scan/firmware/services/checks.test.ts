@@ -98,6 +98,18 @@ firmwareRuleTester(risky('telnet'), {
       path: '/etc/init.d/S50telnet',
     },
     {
+      name: 'Buildroot-style: inittab runs rcS, rcS runs the S scripts, one starts telnetd through a variable',
+      tree: {
+        ...busybox,
+        'etc/inittab': '::sysinit:/etc/init.d/rcS\nttyS0::respawn:/sbin/getty -L ttyS0 115200 vt100\n',
+        'etc/init.d/rcS': '#!/bin/sh\nfor i in /etc/init.d/S??* ; do\n  $i start\ndone\n',
+        'etc/init.d/S50telnet':
+          '#!/bin/sh\nDAEMON=/usr/sbin/telnetd\nPIDFILE=/var/run/telnetd.pid\ncase "$1" in\n  start)\n    start-stop-daemon -S -q -p "$PIDFILE" -x "${DAEMON}" -- -F\n    ;;\nesac\n',
+      },
+      message: /^telnetd started by \/etc\/init\.d\/S50telnet, run from \/etc\/inittab \(sysinit\): \/usr\/sbin\/telnetd -F$/,
+      path: '/etc/init.d/S50telnet',
+    },
+    {
       name: 'inetd through tcpd',
       tree: { 'etc/inetd.conf': 'telnet stream tcp nowait root /usr/sbin/tcpd in.telnetd\n' },
       message: /in\.telnetd started by inetd telnet/,

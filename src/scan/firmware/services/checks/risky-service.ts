@@ -8,9 +8,10 @@ export function describeStart(s: BootService): string {
     s.starter === 'systemd'
       ? `systemd unit ${s.unit ?? s.service}`
       : s.starter === 'inittab'
-        ? `/etc/inittab (${s.action})`
+        ? `/etc/inittab${s.action ? ` (${s.action})` : ''}`
         : `${s.starter} ${s.service}`;
-  return `started by ${how}`;
+  // A daemon run by a script: name the script too, since the starter alone points at the wrong file.
+  return s.source !== '/etc/inittab' && s.starter === 'inittab' ? `started by ${s.source}, run from ${how}` : `started by ${how}`;
 }
 
 export function commandLine(s: BootService): string {
