@@ -20,6 +20,21 @@ export interface FsEntry {
   linkTarget?: string;
 }
 
+const MODE_TYPES: Record<number, EntryType> = {
+  0o100000: 'file',
+  0o040000: 'directory',
+  0o120000: 'symlink',
+  0o020000: 'char-device',
+  0o060000: 'block-device',
+  0o010000: 'fifo',
+  0o140000: 'socket',
+};
+
+/** The type a POSIX mode's file type bits (mode & 0o170000, S_IFMT) give, as most formats store it; undefined when unknown. */
+export function entryTypeOfMode(mode: number): EntryType | undefined {
+  return MODE_TYPES[mode & 0o170000];
+}
+
 /** A part of the image that could not be read, named so that no scan ever looks complete when it is not. */
 export interface ReadProblem {
   /** Where: a path inside the image, or a container and offset. */

@@ -35,7 +35,8 @@
 // skipped. A part that cannot be read becomes a ReadProblem (and `read` throws ImageReadError); opening throws
 // ImageReadError only when the superblock, the group descriptors or the root directory cannot be read.
 import { constants as bufferConstants } from 'node:buffer';
-import { type FsEntry, type ImageFs, ImageReadError, normaliseImagePath, type ReadProblem } from '../image-fs.ts';
+import { type FsEntry, ImageReadError } from '../image-fs.ts';
+import { InodeTreeFs, posixEntry } from '../inode-tree.ts';
 import { Lru } from '../lru.ts';
 import { type ByteSource, FileSource } from '../byte-source.ts';
 import {
@@ -46,14 +47,9 @@ import {
   INODE_FLAG,
   parseSuperblock,
   ROOT_INODE,
-  S_IFBLK,
-  S_IFCHR,
   S_IFDIR,
-  S_IFIFO,
-  S_IFLNK,
   S_IFMT,
   S_IFREG,
-  S_IFSOCK,
   SUPERBLOCK_OFFSET,
   SUPERBLOCK_SIZE,
   type Superblock,
@@ -115,37 +111,19 @@ interface DirChild {
   inode: number;
 }
 
-interface Pending {
-  path: string;
-  inode: Inode;
-  depth: number;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const latin1 = new TextDecoder('latin1');
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const ENTRY_TYPE: Record<number, FsEntry['type']> = {
-  [S_IFREG]: 'file',
-  [S_IFDIR]: 'directory',
-  [S_IFLNK]: 'symlink',
-  [S_IFCHR]: 'char-device',
-  [S_IFBLK]: 'block-device',
-  [S_IFIFO]: 'fifo',
-  [S_IFSOCK]: 'socket',
-};
-
 /** Opens the ext2/3/4 filesystem in the file at `path` (closed again by `close`). */
 export function openExt(path: string, options: ExtOptions = {}): ExtImage {
   return ExtImage.open(path, options);
 }
 
-export class ExtImage implements ImageFs {
+export class ExtImage extends InodeTreeFs<number> {
   readonly format: string;
-  readonly problems: ReadProblem[] = [];
   readonly superblock: Superblock;
 
   private readonly source: ByteSource;
@@ -153,10 +131,6 @@ export class ExtImage implements ImageFs {
   private readonly base: number;
   private readonly blockSize: number;
   private readonly cache: Lru<number, Uint8Array>;
-  private readonly byPath = new Map<string, FsEntry>();
-  /** Regular files: path to inode number (inodes are read again on `read`). */
-  private readonly files = new Map<string, number>();
-  private readonly problemKeys = new Set<string>();
 
   static open(path: string, options: ExtOptions = {}): ExtImage {
     const source = FileSource.open(path);
@@ -169,6 +143,7 @@ export class ExtImage implements ImageFs {
   }
 
   constructor(source: ByteSource, options: ExtOptions = {}) {
+    super();
     this.source = source;
     this.options = { ...DEFAULTS, ...options };
     this.cache = new Lru(this.options.metadataCacheBytes);
@@ -216,39 +191,14 @@ export class ExtImage implements ImageFs {
     this.source.close();
   }
 
-  entries(): Iterable<FsEntry> {
-    return this.byPath.values();
-  }
-
-  entry(path: string): FsEntry | undefined {
-    return this.byPath.get(path) ?? this.byPath.get(normaliseImagePath(path).path);
-  }
-
-  read(path: string, maxBytes: number): Uint8Array {
-    let entry = this.entry(path);
-    if (!entry) throw new ImageReadError(`${path}: no such entry in the image`);
-    if (entry.type === 'hardlink' && entry.linkTarget !== undefined) entry = this.byPath.get(entry.linkTarget) ?? entry;
-    const ino = this.files.get(entry.path);
-    if (ino === undefined) throw new ImageReadError(`${path}: not a regular file`);
-    try {
-      const inode = this.readInode(ino);
-      if (inode.flags & INODE_FLAG.encrypt) throw new ImageReadError('the file is encrypted (fscrypt); its contents cannot be read');
-      return this.content(inode, Math.max(0, Math.min(maxBytes, bufferConstants.MAX_LENGTH)));
-    } catch (error) {
-      if (!(error instanceof ImageReadError)) throw error;
-      this.problem(entry.path, error.message);
-      throw new ImageReadError(`${entry.path}: ${error.message}`);
-    }
+  /** Regular files are kept by inode number: the inode is read again here. */
+  protected readFile(ino: number, _path: string, maxBytes: number): Uint8Array {
+    const inode = this.readInode(ino);
+    if (inode.flags & INODE_FLAG.encrypt) throw new ImageReadError('the file is encrypted (fscrypt); its contents cannot be read');
+    return this.content(inode, Math.max(0, Math.min(maxBytes, bufferConstants.MAX_LENGTH)));
   }
 
   // --- reading ---------------------------------------------------------------------------------------
-
-  private problem(part: string, reason: string): void {
-    const key = `${part}\u0000${reason}`;
-    if (this.problemKeys.has(key)) return;
-    this.problemKeys.add(key);
-    this.problems.push({ part, reason });
-  }
 
   private checkBlock(block: number, count: number, what: string): void {
     if (!Number.isSafeInteger(block) || block < 0 || count < 0 || block + count > this.superblock.blocksCount)
@@ -459,21 +409,11 @@ export class ExtImage implements ImageFs {
     return out;
   }
 
-  private decodeName(bytes: Uint8Array, where: string): string {
-    try {
-      return utf8.decode(bytes);
-    } catch {
-      const name = latin1.decode(bytes);
-      this.problem(where, `name ${JSON.stringify(name)} is not UTF-8; its bytes are shown as Latin-1`);
-      return name;
-    }
-  }
-
   private symlinkTarget(inode: Inode, where: string): string {
     if (inode.size > MAX_SYMLINK) throw new ImageReadError(`symlink target of ${inode.size} bytes (more than ${MAX_SYMLINK})`);
     const fast = inode.size < 60 && !(inode.flags & INODE_FLAG.inlineData) && !(inode.flags & INODE_FLAG.extents);
     const bytes = fast ? inode.iBlock.subarray(0, inode.size) : this.content(inode, inode.size);
-    return this.decodeName(bytes, where);
+    return this.tree.decodeName(bytes, where);
   }
 
   /** Parses directory entries in `data`, one block (or the whole inline area) at a time. */
@@ -495,7 +435,7 @@ export class ExtImage implements ImageFs {
           break;
         }
         if (ino !== 0 && nameLen > 0) {
-          const name = this.decodeName(data.subarray(at + 8, at + 8 + nameLen), path);
+          const name = this.tree.decodeName(data.subarray(at + 8, at + 8 + nameLen), path);
           if (name !== '.' && name !== '..') {
             children.push({ name, inode: ino });
             if (children.length > room) return;
@@ -532,86 +472,32 @@ export class ExtImage implements ImageFs {
   // --- listing ---------------------------------------------------------------------------------------
 
   private toEntry(path: string, inode: Inode): FsEntry {
-    const type = ENTRY_TYPE[inode.mode & S_IFMT];
-    if (!type) throw new ImageReadError(`unknown file type in mode 0o${inode.mode.toString(8)}`);
-    const entry: FsEntry = {
-      path,
-      type,
-      mode: inode.mode & 0o7777,
-      uid: inode.uid,
-      gid: inode.gid,
-      size: type === 'file' ? inode.size : 0,
-      mtime: inode.mtime,
-    };
-    if (type === 'symlink') entry.linkTarget = this.symlinkTarget(inode, path);
+    const entry = posixEntry(path, inode.mode, inode.uid, inode.gid, inode.size, inode.mtime);
+    if (entry.type === 'symlink') entry.linkTarget = this.symlinkTarget(inode, path);
     return entry;
   }
 
   private list(root: Inode): void {
-    this.byPath.set('/', this.toEntry('/', root));
     const { maxEntries, maxDepth } = this.options;
-    const visitedDirs = new Map<number, string>([[ROOT_INODE, '/']]);
-    const firstPath = new Map<number, string>();
-    const stack: Pending[] = [{ path: '/', inode: root, depth: 0 }];
-    let full = false;
-
-    while (stack.length > 0 && !full) {
-      const frame = stack.pop() as Pending;
-      const room = maxEntries - this.byPath.size;
-      const children = this.readDirectory(frame.inode, frame.path, room);
-      const subdirs: Pending[] = [];
-      for (const child of children) {
-        if (this.byPath.size >= maxEntries) {
-          this.problem(frame.path, `listing stopped: more than ${maxEntries} entries (limit)`);
-          full = true;
-          break;
-        }
-        const path = frame.path === '/' ? `/${child.name}` : `${frame.path}/${child.name}`;
-        if (child.name.includes('/') || child.name.includes('\0')) {
-          this.problem(path, `name ${JSON.stringify(child.name)} contains '/' or NUL; not listed`);
-          continue;
-        }
-        if (this.byPath.has(path)) {
-          this.problem(path, 'the same name appears twice in its directory; the second is not listed');
-          continue;
-        }
-        let inode: Inode;
-        let entry: FsEntry;
-        try {
-          inode = this.readInode(child.inode);
-          entry = this.toEntry(path, inode);
-        } catch (error) {
-          if (!(error instanceof ImageReadError)) throw error;
-          this.problem(path, `cannot read inode ${child.inode}: ${message(error)}`);
-          continue;
-        }
-        if (entry.type === 'directory') {
-          this.byPath.set(path, entry);
-          const seen = visitedDirs.get(child.inode);
-          if (seen !== undefined) {
-            const loop = seen === '/' || path.startsWith(`${seen}/`);
-            this.problem(path, loop ? `directory loop: refers back to ${seen}; not descended` : `same directory as ${seen}; not descended`);
-            continue;
-          }
-          visitedDirs.set(child.inode, path);
-          const depth = frame.depth + 1;
-          if (depth > maxDepth) this.problem(path, `not descended: deeper than ${maxDepth} levels (limit)`);
-          else subdirs.push({ path, inode, depth });
-          continue;
-        }
-        const first = firstPath.get(child.inode);
-        if (first !== undefined) {
-          const target = this.byPath.get(first) ?? entry;
-          this.byPath.set(path, { ...target, path, type: 'hardlink', size: 0, linkTarget: first });
-          continue;
-        }
-        firstPath.set(child.inode, path);
-        this.byPath.set(path, entry);
-        if (entry.type === 'file') this.files.set(path, child.inode);
-      }
-      // Depth-first in directory order: the first subdirectory is taken next.
-      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as Pending);
-    }
-    if (full && stack.length > 0) this.problem('/', `${stack.length} directories not listed (entry limit)`);
+    this.tree.list<DirChild, number, Inode>({
+      root: { key: ROOT_INODE, dir: root, entry: this.toEntry('/', root) },
+      maxEntries,
+      maxDepth,
+      descendAtMaxDepth: true,
+      children: (dir, path, room) => this.readDirectory(dir, path, room),
+      inspect: (child, path) => {
+        const inode = this.readInode(child.inode);
+        const entry = this.toEntry(path, inode);
+        return {
+          key: child.inode,
+          entry,
+          dir: entry.type === 'directory' ? inode : undefined,
+          file: entry.type === 'file' ? child.inode : undefined,
+        };
+      },
+      unreadable: (child, reason) => `cannot read inode ${child.inode}: ${reason}`,
+      // '.' and '..' are skipped as the directory is read, and a name is never empty: only '/' and NUL remain.
+      badName: (child, path) => this.problem(path, `name ${JSON.stringify(child.name)} contains '/' or NUL; not listed`),
+    });
   }
 }

@@ -27,7 +27,8 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { type ByteSource, FileSource } from '../byte-source.ts';
 import { decompress } from '../compression/index.ts';
-import { type FsEntry, type ImageFs, ImageReadError, normaliseImagePath, type ReadProblem } from '../image-fs.ts';
+import { entryTypeOfMode, type FsEntry, ImageReadError } from '../image-fs.ts';
+import { InodeTreeFs, posixEntry } from '../inode-tree.ts';
 import { Lru } from '../lru.ts';
 import {
   COMPAT_MASK,
@@ -78,17 +79,6 @@ const MAX_REPORTED = 20;
 const MAX_OTHER_NODE = 16 << 20;
 const ROOT_INO = 1;
 
-const S_IFMT = 0o170000;
-const ENTRY_TYPE: Record<number, FsEntry['type']> = {
-  0o100000: 'file',
-  0o040000: 'directory',
-  0o120000: 'symlink',
-  0o020000: 'char-device',
-  0o060000: 'block-device',
-  0o010000: 'fifo',
-  0o140000: 'socket',
-};
-
 interface InodeInfo {
   /** The newest inode node: its metadata is the inode's. */
   latest: InodeNode;
@@ -112,20 +102,10 @@ interface DataNode {
   node: InodeNode;
 }
 
-interface Pending {
-  path: string;
-  ino: number;
-  depth: number;
-}
-
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A node whose data does not match its CRC: dropped, as the kernel drops it. */
 class DataCrcError extends ImageReadError {}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function hex(n: number): string {
   return `0x${n.toString(16)}`;
@@ -219,9 +199,8 @@ export function openJffs2(path: string, options: Jffs2Options = {}): Jffs2Image 
   }
 }
 
-export class Jffs2Image implements ImageFs {
+export class Jffs2Image extends InodeTreeFs<number> {
   readonly format: string;
-  readonly problems: ReadProblem[] = [];
   /** Whether the image is little-endian. */
   readonly littleEndian: boolean;
   /** Counts from the scan, for people and tests. */
@@ -234,14 +213,11 @@ export class Jffs2Image implements ImageFs {
   private readonly inodes = new Map<number, InodeInfo>();
   private readonly dirents = new Map<string, DirentInfo>();
   private readonly compressors = new Set<number>();
-  private readonly byPath = new Map<string, FsEntry>();
-  /** Regular files: path to inode number. */
-  private readonly files = new Map<string, number>();
-  private readonly problemKeys = new Set<string>();
   private readonly plans: Lru<number, DataNode[]>;
   private reported = 0;
 
   constructor(source: ByteSource, options: Jffs2Options = {}) {
+    super();
     this.source = source;
     this.options = { ...DEFAULTS, ...options };
     this.window = new Window(source);
@@ -264,37 +240,11 @@ export class Jffs2Image implements ImageFs {
     this.source.close();
   }
 
-  entries(): Iterable<FsEntry> {
-    return this.byPath.values();
-  }
-
-  entry(path: string): FsEntry | undefined {
-    return this.byPath.get(path) ?? this.byPath.get(normaliseImagePath(path).path);
-  }
-
-  read(path: string, maxBytes: number): Uint8Array {
-    let entry = this.entry(path);
-    if (!entry) throw new ImageReadError(`${path}: no such entry in the image`);
-    if (entry.type === 'hardlink' && entry.linkTarget !== undefined) entry = this.byPath.get(entry.linkTarget) ?? entry;
-    const ino = this.files.get(entry.path);
-    if (ino === undefined) throw new ImageReadError(`${path}: not a regular file`);
-    try {
-      return this.content(ino, entry.path, Math.max(0, Math.min(maxBytes, bufferConstants.MAX_LENGTH)));
-    } catch (error) {
-      if (!(error instanceof ImageReadError)) throw error;
-      this.problem(entry.path, error.message);
-      throw new ImageReadError(`${entry.path}: ${error.message}`);
-    }
+  protected readFile(ino: number, path: string, maxBytes: number): Uint8Array {
+    return this.content(ino, path, Math.max(0, Math.min(maxBytes, bufferConstants.MAX_LENGTH)));
   }
 
   // --- scanning --------------------------------------------------------------------------------------
-
-  private problem(part: string, reason: string): void {
-    const key = `${part}\u0000${reason}`;
-    if (this.problemKeys.has(key)) return;
-    this.problemKeys.add(key);
-    this.problems.push({ part, reason });
-  }
 
   /** A corrupt node or region: reported one by one up to a bound, then only counted. */
   private corrupt(position: number, reason: string): void {
@@ -553,18 +503,8 @@ export class Jffs2Image implements ImageFs {
     const info = this.inodes.get(ino);
     if (!info) throw new ImageReadError(`inode ${ino} has no inode node`);
     const node = info.latest;
-    const type = ENTRY_TYPE[node.mode & S_IFMT];
-    if (!type) throw new ImageReadError(`unknown file type in mode 0o${node.mode.toString(8)}`);
-    const entry: FsEntry = {
-      path,
-      type,
-      mode: node.mode & 0o7777,
-      uid: node.uid,
-      gid: node.gid,
-      size: type === 'file' ? node.isize : 0,
-      mtime: node.mtime,
-    };
-    if (type === 'symlink') {
+    const entry = posixEntry(path, node.mode, node.uid, node.gid, node.isize, node.mtime);
+    if (entry.type === 'symlink') {
       // As the kernel reads it: the newest node's data, stored uncompressed, whatever isize says.
       if (node.csize > MAX_SYMLINK) throw new ImageReadError(`symlink target of ${node.csize} bytes (more than ${MAX_SYMLINK})`);
       if (node.compr !== COMPR.none) throw new ImageReadError(`symlink target compressed with ${comprName(node.compr)}`);
@@ -589,7 +529,7 @@ export class Jffs2Image implements ImageFs {
     const rootInfo = this.inodes.get(ROOT_INO);
     // mkfs.jffs2 writes no inode node for the root: it is a directory the kernel makes up (0755, root's).
     const root: FsEntry =
-      rootInfo && (rootInfo.latest.mode & S_IFMT) === 0o040000
+      rootInfo && entryTypeOfMode(rootInfo.latest.mode) === 'directory'
         ? {
             path: '/',
             type: 'directory',
@@ -600,69 +540,39 @@ export class Jffs2Image implements ImageFs {
             mtime: rootInfo.latest.mtime,
           }
         : { path: '/', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0 };
-    this.byPath.set('/', root);
     const { maxEntries, maxDepth } = this.options;
-    const visitedDirs = new Map<number, string>([[ROOT_INO, '/']]);
-    const firstPath = new Map<number, string>();
-    const stack: Pending[] = [{ path: '/', ino: ROOT_INO, depth: 0 }];
     let reached = 0;
-    let full = false;
-    while (stack.length > 0 && !full) {
-      const frame = stack.pop() as Pending;
-      const list = (children.get(frame.ino) ?? []).map((d) => ({ d, name: this.decodeName(d.rawName, frame.path) }));
-      reached += list.length;
-      list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const subdirs: Pending[] = [];
-      for (const { d, name } of list) {
-        if (this.byPath.size >= maxEntries) {
-          this.problem(frame.path, `listing stopped: more than ${maxEntries} entries (limit)`);
-          full = true;
-          break;
-        }
-        const path = frame.path === '/' ? `/${name}` : `${frame.path}/${name}`;
-        if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
-          this.problem(
-            frame.path,
-            `entry named ${JSON.stringify(name)} (dirent at ${hex(d.pos)}) would escape or break the path; not listed`,
-          );
-          continue;
-        }
-        let entry: FsEntry;
-        try {
-          entry = this.toEntry(path, d.ino);
-        } catch (error) {
-          if (!(error instanceof ImageReadError)) throw error;
-          this.problem(path, `cannot read inode ${d.ino}: ${message(error)}`);
-          continue;
-        }
-        if (entry.type === 'directory') {
-          this.byPath.set(path, entry);
-          const seen = visitedDirs.get(d.ino);
-          if (seen !== undefined) {
-            const loop = seen === '/' || path.startsWith(`${seen}/`);
-            this.problem(path, loop ? `directory loop: refers back to ${seen}; not descended` : `same directory as ${seen}; not descended`);
-            continue;
-          }
-          visitedDirs.set(d.ino, path);
-          const depth = frame.depth + 1;
-          if (depth > maxDepth) this.problem(path, `not descended: deeper than ${maxDepth} levels (limit)`);
-          else subdirs.push({ path, ino: d.ino, depth });
-          continue;
-        }
-        const first = firstPath.get(d.ino);
-        if (first !== undefined) {
-          const target = this.byPath.get(first) ?? entry;
-          this.byPath.set(path, { ...target, path, type: 'hardlink', size: 0, linkTarget: first });
-          continue;
-        }
-        firstPath.set(d.ino, path);
-        this.byPath.set(path, entry);
-        if (entry.type === 'file') this.files.set(path, d.ino);
-      }
-      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as Pending);
-    }
-    if (full && stack.length > 0) this.problem('/', `${stack.length} directories not listed (entry limit)`);
-    else if (reached < live)
+    const unlisted = this.tree.list<{ d: DirentInfo; name: string }, number, number>({
+      root: { key: ROOT_INO, dir: ROOT_INO, entry: root },
+      maxEntries,
+      maxDepth,
+      descendAtMaxDepth: true,
+      children: (ino, path) => {
+        const list = (children.get(ino) ?? []).map((d) => ({ d, name: this.decodeName(d.rawName, path) }));
+        reached += list.length;
+        return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      },
+      inspect: ({ d }, path) => {
+        const entry = this.toEntry(path, d.ino);
+        return {
+          key: d.ino,
+          entry,
+          dir: entry.type === 'directory' ? d.ino : undefined,
+          file: entry.type === 'file' ? d.ino : undefined,
+        };
+      },
+      unreadable: ({ d }, reason) => `cannot read inode ${d.ino}: ${reason}`,
+      badName: ({ d, name }, _path, parentPath) =>
+        this.problem(
+          parentPath,
+          `entry named ${JSON.stringify(name)} (dirent at ${hex(d.pos)}) would escape or break the path; not listed`,
+        ),
+      // Not checked, as before the walk was shared: dirents are kept by (parent, stored name), so names in one
+      // directory differ as stored. Two could still decode alike (one as UTF-8, one as Latin-1); the later
+      // one then replaces the first.
+      duplicateReason: false,
+    });
+    if (unlisted === 0 && reached < live)
       this.problem('jffs2', `${live - reached} directory entries lie in directories not reachable from the root; not listed`);
   }
 }

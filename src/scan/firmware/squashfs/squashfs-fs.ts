@@ -21,7 +21,8 @@
 // opening throws ImageReadError only when the superblock, the tables' positions or the root directory
 // cannot be read.
 import { decompress, type Codec } from '../compression/index.ts';
-import { type FsEntry, type ImageFs, ImageReadError, normaliseImagePath, type ReadProblem } from '../image-fs.ts';
+import { type FsEntry, ImageReadError, normaliseImagePath } from '../image-fs.ts';
+import { InodeTreeFs } from '../inode-tree.ts';
 import {
   COMPRESSORS,
   FLAG_COMPRESSOR_OPTIONS,
@@ -148,12 +149,6 @@ interface DecodedBatch {
   blocks: Map<number, Uint8Array>;
 }
 
-interface Pending {
-  path: string;
-  dir: DirData;
-  depth: number;
-}
-
 function u16(b: Uint8Array, i: number): number {
   return (b[i] as number) | ((b[i + 1] as number) << 8);
 }
@@ -166,9 +161,6 @@ function u64(b: Uint8Array, i: number): number {
   const hi = u32(b, i + 4);
   return hi >= 0x200000 ? NO_TABLE : hi * 0x100000000 + u32(b, i);
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const latin1 = new TextDecoder('latin1');
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -188,9 +180,8 @@ const ENTRY_TYPE: Record<number, FsEntry['type']> = {
   [INODE.socket]: 'socket',
 };
 
-export class SquashfsImage implements ImageFs {
+export class SquashfsImage extends InodeTreeFs<FileData> {
   readonly format: string;
-  readonly problems: ReadProblem[] = [];
   readonly superblock: Superblock;
   /** The compressor options block, when the image has one (informational). */
   readonly compressorOptions: Uint8Array | undefined;
@@ -203,9 +194,6 @@ export class SquashfsImage implements ImageFs {
   private readonly metaCache: Lru<number, MetaBlock>;
   private readonly fragmentCache: Lru<number, Uint8Array>;
   private readonly fragmentIndex = new Map<number, number>();
-  private readonly byPath = new Map<string, FsEntry>();
-  private readonly files = new Map<string, FileData>();
-  private readonly problemKeys = new Set<string>();
   private ids: Uint32Array | undefined;
   private metadataBudget: number;
   /** Worker threads decoding data blocks, when parallel (started on first use, or when a large image is opened). */
@@ -232,6 +220,7 @@ export class SquashfsImage implements ImageFs {
   }
 
   constructor(source: ByteSource, options: SquashfsOptions = {}) {
+    super();
     this.source = source;
     this.options = { ...DEFAULTS, ...options };
     this.metadataBudget = this.options.maxMetadataBytes;
@@ -291,38 +280,12 @@ export class SquashfsImage implements ImageFs {
     this.source.close();
   }
 
-  entries(): Iterable<FsEntry> {
-    return this.byPath.values();
-  }
-
-  entry(path: string): FsEntry | undefined {
-    return this.byPath.get(path) ?? this.byPath.get(normaliseImagePath(path).path);
-  }
-
-  read(path: string, maxBytes: number): Uint8Array {
-    let entry = this.entry(path);
-    if (!entry) throw new ImageReadError(`${path}: no such entry in the image`);
-    if (entry.type === 'hardlink' && entry.linkTarget !== undefined) entry = this.byPath.get(entry.linkTarget) ?? entry;
-    const file = this.files.get(entry.path);
-    if (!file) throw new ImageReadError(`${path}: not a regular file`);
-    try {
-      this.aheadOf(file, maxBytes);
-      return this.readFile(file, maxBytes);
-    } catch (error) {
-      if (!(error instanceof ImageReadError)) throw error;
-      this.problem(entry.path, error.message);
-      throw new ImageReadError(`${entry.path}: ${error.message}`);
-    }
+  protected readFile(file: FileData, _path: string, maxBytes: number): Uint8Array {
+    this.aheadOf(file, maxBytes);
+    return this.fileContent(file, maxBytes);
   }
 
   // --- reading ---------------------------------------------------------------------------------------
-
-  private problem(part: string, reason: string): void {
-    const key = `${part}\u0000${reason}`;
-    if (this.problemKeys.has(key)) return;
-    this.problemKeys.add(key);
-    this.problems.push({ part, reason });
-  }
 
   private decompress(data: Uint8Array, max: number): Uint8Array {
     if (!this.codec) throw new ImageReadError(`unsupported compressor id ${this.superblock.compressorId}`);
@@ -427,16 +390,6 @@ export class SquashfsImage implements ImageFs {
     return id;
   }
 
-  private decodeName(bytes: Uint8Array, where: string): string {
-    try {
-      return utf8.decode(bytes);
-    } catch {
-      const name = latin1.decode(bytes);
-      this.problem(where, `name ${JSON.stringify(name)} is not UTF-8; its bytes are shown as Latin-1`);
-      return name;
-    }
-  }
-
   private readInode(ref: Cursor, where: string): Inode {
     const cur = { block: ref.block, offset: ref.offset };
     const h = this.readMeta(cur, 16);
@@ -476,7 +429,7 @@ export class SquashfsImage implements ImageFs {
         const b = this.readMeta(cur, 8);
         const length = u32(b, 4);
         if (length > MAX_SYMLINK) throw new ImageReadError(`symlink target of ${length} bytes (more than ${MAX_SYMLINK})`);
-        inode.target = this.decodeName(this.readMeta(cur, length), where);
+        inode.target = this.tree.decodeName(this.readMeta(cur, length), where);
         break;
       }
       case INODE.blockDevice:
@@ -521,7 +474,7 @@ export class SquashfsImage implements ImageFs {
           const nameSize = u16(e, 6) + 1;
           if (nameSize > MAX_NAME) throw new ImageReadError(`directory entry name of ${nameSize} bytes (at most ${MAX_NAME})`);
           if (remaining < 8 + nameSize) throw new ImageReadError('truncated directory entry name');
-          const name = this.decodeName(this.readMeta(cur, nameSize), path);
+          const name = this.tree.decodeName(this.readMeta(cur, nameSize), path);
           remaining -= 8 + nameSize;
           children.push({ name, ref: { block: this.base + this.superblock.inodeTable + start, offset: u16(e, 0) }, type: u16(e, 4) });
           if (children.length > room) return children;
@@ -547,92 +500,44 @@ export class SquashfsImage implements ImageFs {
       throw new ImageReadError(`squashfs: cannot read the root directory: ${message(error)}`);
     }
     if (!root.dir) throw new ImageReadError(`squashfs: the root inode is not a directory (type ${root.type})`);
-    this.byPath.set('/', this.toEntry('/', root));
 
-    const { maxEntries, maxDepth } = this.options;
-    const visitedDirs = new Map<string, string>([[refKey(rootRef), '/']]);
-    const firstPath = new Map<string, string>();
-    const stack: Pending[] = [{ path: '/', dir: root.dir, depth: 0 }];
+    // Names that had to be normalised go where they point once the real tree is listed, if that is free.
     const deferred: Array<{ child: DirChild; naive: string; path: string }> = [];
-    let stopped = false;
-
-    const add = (child: DirChild, path: string, depth: number, subdirs: Pending[]): void => {
-      let inode: Inode;
-      try {
-        inode = this.readInode(child.ref, path);
-      } catch (error) {
-        if (!(error instanceof ImageReadError)) throw error;
-        this.problem(path, `cannot read inode: ${message(error)}`);
-        return;
-      }
-      if (basicType(inode.type) !== child.type)
-        this.problem(path, `directory entry says type ${child.type}, the inode is type ${inode.type}; the inode is believed`);
-      const key = refKey(child.ref);
-      if (inode.dir) {
-        this.byPath.set(path, this.toEntry(path, inode));
-        const seen = visitedDirs.get(key);
-        if (seen !== undefined) {
-          const loop = seen === '/' || path.startsWith(`${seen}/`);
-          this.problem(path, loop ? `directory loop: refers back to ${seen}; not descended` : `same directory as ${seen}; not descended`);
-          return;
-        }
-        visitedDirs.set(key, path);
-        if (depth >= maxDepth) this.problem(path, `not descended: deeper than ${maxDepth} levels (limit)`);
-        else subdirs.push({ path, dir: inode.dir, depth });
-        return;
-      }
-      const first = firstPath.get(key);
-      if (first !== undefined) {
-        const target = this.byPath.get(first);
-        this.byPath.set(path, { ...(target ?? this.toEntry(path, inode)), path, type: 'hardlink', size: 0, linkTarget: first });
-        return;
-      }
-      firstPath.set(key, path);
-      this.byPath.set(path, this.toEntry(path, inode));
-      if (inode.file) this.files.set(path, inode.file);
-    };
-
-    while (!stopped && (stack.length > 0 || deferred.length > 0)) {
-      const frame = stack.pop();
-      if (!frame) {
-        // Names that had to be normalised go where they point once the real tree is listed, if that is free.
-        const d = deferred.shift() as (typeof deferred)[number];
+    const { maxEntries, maxDepth } = this.options;
+    this.tree.list<DirChild, string, DirData>({
+      root: { key: refKey(rootRef), dir: root.dir, entry: this.toEntry('/', root) },
+      maxEntries,
+      maxDepth,
+      descendAtMaxDepth: false,
+      children: (dir, path, room) => this.readDirectory(dir, path, room),
+      inspect: (child, path) => {
+        const inode = this.readInode(child.ref, path);
+        if (basicType(inode.type) !== child.type)
+          this.problem(path, `directory entry says type ${child.type}, the inode is type ${inode.type}; the inode is believed`);
+        // The entry is made only when listed: not for a later hard link (whose owner ids are not looked up again).
+        return { key: refKey(child.ref), entry: () => this.toEntry(path, inode), dir: inode.dir, file: inode.file };
+      },
+      unreadable: (_child, reason) => `cannot read inode: ${reason}`,
+      isPlainName,
+      badName: (child, naive) => deferred.push({ child, naive, path: normaliseImagePath(naive).path }),
+      entryLimitReason: `listing stopped after ${maxEntries} entries (limit)`,
+      duplicateReason: 'listed twice in its directory; the first is kept',
+      countUnlisted: false,
+      more: (add) => {
+        const d = deferred.shift();
+        if (!d) return false;
         const parentPath = d.path.slice(0, d.path.lastIndexOf('/')) || '/';
-        const parent = this.byPath.get(parentPath);
-        if (this.byPath.has(d.path)) this.problem(d.naive, `name escapes its directory; ${d.path} is taken, so not listed`);
+        const parent = this.tree.entry(parentPath);
+        if (this.tree.entry(d.path)) this.problem(d.naive, `name escapes its directory; ${d.path} is taken, so not listed`);
         else if (parent?.type !== 'directory')
           this.problem(d.naive, `name escapes its directory; ${d.path} has no directory above it, so not listed`);
         else {
           this.problem(d.naive, `name escapes its directory; listed as ${d.path}`);
-          const subdirs: Pending[] = [];
-          add(d.child, d.path, d.path.split('/').length - 1, subdirs);
-          stack.push(...subdirs);
+          add(d.child, d.path, d.path.split('/').length - 1);
         }
-        continue;
-      }
-      const room = maxEntries - this.byPath.size;
-      const children = this.readDirectory(frame.dir, frame.path, room);
-      const subdirs: Pending[] = [];
-      for (const child of children) {
-        if (this.byPath.size >= maxEntries) {
-          this.problem(frame.path, `listing stopped after ${maxEntries} entries (limit)`);
-          stopped = true;
-          break;
-        }
-        const naive = frame.path === '/' ? `/${child.name}` : `${frame.path}/${child.name}`;
-        if (!isPlainName(child.name)) {
-          deferred.push({ child, naive, path: normaliseImagePath(naive).path });
-          continue;
-        }
-        const path = naive;
-        if (this.byPath.has(path)) {
-          this.problem(path, 'listed twice in its directory; the first is kept');
-          continue;
-        }
-        add(child, path, frame.depth + 1, subdirs);
-      }
-      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as Pending);
-    }
+        return true;
+      },
+    });
   }
 
   private toEntry(path: string, inode: Inode): FsEntry {
@@ -709,8 +614,8 @@ export class SquashfsImage implements ImageFs {
     if (!pool?.usable || !this.codec) return;
     if (!this.readOrder) {
       this.readOrder = [];
-      for (const entry of this.byPath.values()) {
-        const data = entry.type === 'file' ? this.files.get(entry.path) : undefined;
+      for (const entry of this.tree.entries()) {
+        const data = entry.type === 'file' ? this.tree.file(entry.path) : undefined;
         if (data && !this.orderOf.has(data)) {
           this.orderOf.set(data, this.readOrder.length);
           this.readOrder.push(data);
@@ -836,7 +741,7 @@ export class SquashfsImage implements ImageFs {
     return { end: k, blocks };
   }
 
-  private readFile(file: FileData, maxBytes: number): Uint8Array {
+  private fileContent(file: FileData, maxBytes: number): Uint8Array {
     const blockSize = this.superblock.blockSize;
     const size = file.size;
     const want = Math.min(size, Math.max(0, Math.floor(maxBytes)));
@@ -907,7 +812,7 @@ export class SquashfsImage implements ImageFs {
   }
 }
 
-/** A name that is one path component: not empty, '.' or '..', and without separators. */
+/** A name that is one path component: not empty, '.' or '..', and without separators ('/' or '\\'; NUL is listed as stored). */
 function isPlainName(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\\');
 }

@@ -25,7 +25,8 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { type ByteSource, FileSource } from '../byte-source.ts';
 import { type Codec, decompress } from '../compression/index.ts';
-import { type FsEntry, type ImageFs, ImageReadError, normaliseImagePath, type ReadProblem } from '../image-fs.ts';
+import { entryTypeOfMode, type FsEntry, ImageReadError } from '../image-fs.ts';
+import { InodeTreeFs, posixEntry } from '../inode-tree.ts';
 import {
   BLOCK_SIZE,
   COMMON_HEADER_SIZE,
@@ -71,32 +72,12 @@ const DEFAULTS: Required<UbifsOptions> = {
 
 const CODECS: Record<number, Codec | 'none'> = { 0: 'none', 1: 'lzo', 2: 'deflate', 3: 'zstd' };
 
-const S_IFMT = 0o170000;
-const ENTRY_TYPE: Record<number, FsEntry['type']> = {
-  0o100000: 'file',
-  0o040000: 'directory',
-  0o120000: 'symlink',
-  0o020000: 'char-device',
-  0o060000: 'block-device',
-  0o010000: 'fifo',
-  0o140000: 'socket',
-};
-
 /** Where a node is. */
 interface Ref {
   lnum: number;
   offs: number;
   len: number;
 }
-
-interface Pending {
-  path: string;
-  inum: number;
-  depth: number;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const latin1 = new TextDecoder('latin1');
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -119,9 +100,8 @@ export function openUbifs(path: string, options: UbifsOptions = {}): UbifsImage 
   }
 }
 
-export class UbifsImage implements ImageFs {
+export class UbifsImage extends InodeTreeFs<number> {
   readonly format: string;
-  readonly problems: ReadProblem[] = [];
   readonly superblock: Superblock;
   readonly master: Master;
 
@@ -132,13 +112,11 @@ export class UbifsImage implements ImageFs {
   /** Per inode: [block, lnum, offs, len] flattened, sorted by block once listed. */
   private readonly dataRefs = new Map<number, number[]>();
   private readonly inodes = new Map<number, InodeNode>();
-  private readonly byPath = new Map<string, FsEntry>();
-  private readonly files = new Map<string, number>();
-  private readonly problemKeys = new Set<string>();
   /** LEB size and count; only the superblock's first LEB until the superblock is read. */
   private geometry = { lebSize: SB_NODE_SIZE, lebCount: 1 };
 
   constructor(source: ByteSource, options: UbifsOptions = {}) {
+    super();
     this.source = source;
     this.options = { ...DEFAULTS, ...options };
     const sbNode = this.readNode({ lnum: 0, offs: 0, len: SB_NODE_SIZE }, NODE.sb, 'superblock', true);
@@ -163,37 +141,11 @@ export class UbifsImage implements ImageFs {
     this.source.close();
   }
 
-  entries(): Iterable<FsEntry> {
-    return this.byPath.values();
-  }
-
-  entry(path: string): FsEntry | undefined {
-    return this.byPath.get(path) ?? this.byPath.get(normaliseImagePath(path).path);
-  }
-
-  read(path: string, maxBytes: number): Uint8Array {
-    let entry = this.entry(path);
-    if (!entry) throw new ImageReadError(`${path}: no such entry in the image`);
-    if (entry.type === 'hardlink' && entry.linkTarget !== undefined) entry = this.byPath.get(entry.linkTarget) ?? entry;
-    const inum = this.files.get(entry.path);
-    if (inum === undefined) throw new ImageReadError(`${path}: not a regular file`);
-    try {
-      return this.content(inum, Math.max(0, Math.min(maxBytes, bufferConstants.MAX_LENGTH)));
-    } catch (error) {
-      if (!(error instanceof ImageReadError)) throw error;
-      this.problem(entry.path, error.message);
-      throw new ImageReadError(`${entry.path}: ${error.message}`);
-    }
+  protected readFile(inum: number, _path: string, maxBytes: number): Uint8Array {
+    return this.content(inum, Math.max(0, Math.min(maxBytes, bufferConstants.MAX_LENGTH)));
   }
 
   // --- nodes -----------------------------------------------------------------------------------------
-
-  private problem(part: string, reason: string): void {
-    const key = `${part}\u0000${reason}`;
-    if (this.problemKeys.has(key)) return;
-    this.problemKeys.add(key);
-    this.problems.push({ part, reason });
-  }
 
   /** The node at `ref`, checked: inside the filesystem, magic, length, type and CRC. */
   private readNode(ref: Ref, type: number, what: string, opening = false): Uint8Array {
@@ -372,32 +324,12 @@ export class UbifsImage implements ImageFs {
 
   // --- listing ---------------------------------------------------------------------------------------
 
-  private decodeName(bytes: Uint8Array, where: string): string {
-    try {
-      return utf8.decode(bytes);
-    } catch {
-      const name = latin1.decode(bytes);
-      this.problem(where, `name ${JSON.stringify(name)} is not UTF-8; its bytes are shown as Latin-1`);
-      return name;
-    }
-  }
-
   private toEntry(path: string, inum: number): FsEntry {
     const node = this.inode(inum);
-    const type = ENTRY_TYPE[node.mode & S_IFMT];
-    if (!type) throw new ImageReadError(`unknown file type in mode 0o${node.mode.toString(8)}`);
-    const entry: FsEntry = {
-      path,
-      type,
-      mode: node.mode & 0o7777,
-      uid: node.uid,
-      gid: node.gid,
-      size: type === 'file' ? node.size : 0,
-      mtime: node.mtime,
-    };
-    if (type === 'symlink') {
+    const entry = posixEntry(path, node.mode, node.uid, node.gid, node.size, node.mtime);
+    if (entry.type === 'symlink') {
       if (node.flags & INODE_FLAG_CRYPT) this.problem(path, 'the symlink is encrypted (fscrypt); its target is shown as stored');
-      entry.linkTarget = this.decodeName(node.data, path);
+      entry.linkTarget = this.tree.decodeName(node.data, path);
     }
     return entry;
   }
@@ -411,7 +343,7 @@ export class UbifsImage implements ImageFs {
         if (dent.key.inum !== inum || dent.key.type !== KEY.dent)
           throw new ImageReadError(`entry keyed to inode ${dent.key.inum}, listed under ${inum}`);
         if (dent.inum === 0) continue;
-        out.push({ name: this.decodeName(dent.name, where), dent: { ...dent, name: new Uint8Array(dent.name) } });
+        out.push({ name: this.tree.decodeName(dent.name, where), dent: { ...dent, name: new Uint8Array(dent.name) } });
       } catch (error) {
         if (!(error instanceof ImageReadError)) throw error;
         this.problem(where, `directory entry unreadable: ${message(error)}`);
@@ -423,68 +355,29 @@ export class UbifsImage implements ImageFs {
 
   private list(): void {
     const rootInode = this.inode(ROOT_INO);
-    if ((rootInode.mode & S_IFMT) !== 0o040000)
+    if (entryTypeOfMode(rootInode.mode) !== 'directory')
       throw new ImageReadError(`ubifs: the root inode is not a directory (mode 0o${rootInode.mode.toString(8)})`);
-    this.byPath.set('/', this.toEntry('/', ROOT_INO));
     const { maxEntries, maxDepth } = this.options;
-    const visitedDirs = new Map<number, string>([[ROOT_INO, '/']]);
-    const firstPath = new Map<number, string>();
-    const stack: Pending[] = [{ path: '/', inum: ROOT_INO, depth: 0 }];
-    let full = false;
-    while (stack.length > 0 && !full) {
-      const frame = stack.pop() as Pending;
-      const subdirs: Pending[] = [];
-      for (const { name, dent } of this.children(frame.inum, frame.path)) {
-        if (this.byPath.size >= maxEntries) {
-          this.problem(frame.path, `listing stopped: more than ${maxEntries} entries (limit)`);
-          full = true;
-          break;
-        }
-        const path = frame.path === '/' ? `/${name}` : `${frame.path}/${name}`;
-        if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
-          this.problem(frame.path, `entry named ${JSON.stringify(name)} would escape or break the path; not listed`);
-          continue;
-        }
-        if (this.byPath.has(path)) {
-          this.problem(path, 'the same name appears twice in its directory; the second is not listed');
-          continue;
-        }
-        let entry: FsEntry;
-        try {
-          entry = this.toEntry(path, dent.inum);
-        } catch (error) {
-          if (!(error instanceof ImageReadError)) throw error;
-          this.problem(path, `cannot read inode ${dent.inum}: ${message(error)}`);
-          continue;
-        }
-        if (entry.type === 'directory') {
-          this.byPath.set(path, entry);
-          const seen = visitedDirs.get(dent.inum);
-          if (seen !== undefined) {
-            const loop = seen === '/' || path.startsWith(`${seen}/`);
-            this.problem(path, loop ? `directory loop: refers back to ${seen}; not descended` : `same directory as ${seen}; not descended`);
-            continue;
-          }
-          visitedDirs.set(dent.inum, path);
-          const depth = frame.depth + 1;
-          if (depth > maxDepth) this.problem(path, `not descended: deeper than ${maxDepth} levels (limit)`);
-          else subdirs.push({ path, inum: dent.inum, depth });
-          continue;
-        }
-        const first = firstPath.get(dent.inum);
-        if (first !== undefined) {
-          const target = this.byPath.get(first) ?? entry;
-          this.byPath.set(path, { ...target, path, type: 'hardlink', size: 0, linkTarget: first });
-          continue;
-        }
-        firstPath.set(dent.inum, path);
-        this.byPath.set(path, entry);
-        if (entry.type === 'file') this.files.set(path, dent.inum);
-      }
-      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as Pending);
-    }
-    if (full && stack.length > 0) this.problem('/', `${stack.length} directories not listed (entry limit)`);
+    this.tree.list<{ name: string; dent: DentNode }, number, number>({
+      root: { key: ROOT_INO, dir: ROOT_INO, entry: this.toEntry('/', ROOT_INO) },
+      maxEntries,
+      maxDepth,
+      descendAtMaxDepth: true,
+      children: (inum, path) => this.children(inum, path),
+      inspect: ({ dent }, path) => {
+        const entry = this.toEntry(path, dent.inum);
+        return {
+          key: dent.inum,
+          entry,
+          dir: entry.type === 'directory' ? dent.inum : undefined,
+          file: entry.type === 'file' ? dent.inum : undefined,
+        };
+      },
+      unreadable: ({ dent }, reason) => `cannot read inode ${dent.inum}: ${reason}`,
+      badName: ({ name }, _path, parentPath) =>
+        this.problem(parentPath, `entry named ${JSON.stringify(name)} would escape or break the path; not listed`),
+    });
     // Metadata of inodes other than directories is no longer needed once listed (symlink targets are in the entries).
-    for (const [inum, node] of this.inodes) if ((node.mode & S_IFMT) !== 0o100000) this.inodes.delete(inum);
+    for (const [inum, node] of this.inodes) if (entryTypeOfMode(node.mode) !== 'file') this.inodes.delete(inum);
   }
 }

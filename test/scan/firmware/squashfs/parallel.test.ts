@@ -115,8 +115,8 @@ describe('squashfs parallel block decoding', { skip: tools ? false : 'mksquashfs
       const bad = new Uint8Array(readFileSync(image));
       // Spoil big-text.bin's data some 20 KB in (its 800 KB compress to more than 100 KB in every compressor).
       const probe = new SquashfsImage(new BufferSource(bad), { parallel: false });
-      const files = (probe as unknown as { files: Map<string, { blocksStart: number }> }).files;
-      const middle = (files.get('/big-text.bin')?.blocksStart as number) + 20_000;
+      const files = (probe as unknown as { tree: { file(path: string): { blocksStart: number } | undefined } }).tree;
+      const middle = (files.file('/big-text.bin')?.blocksStart as number) + 20_000;
       probe.close();
       for (let i = 0; i < 64; i++) bad[middle + i] = (bad[middle + i] as number) ^ 0x5a;
       const reads = assertSame(bad);
@@ -129,9 +129,9 @@ describe('squashfs parallel block decoding', { skip: tools ? false : 'mksquashfs
       mksquashfs(src, image, ['-comp', comp, '-b', String(BLOCK)]);
       const bad = new Uint8Array(readFileSync(image));
       const probe = new SquashfsImage(new BufferSource(bad), { parallel: false });
-      const files = (probe as unknown as { files: Map<string, { blocksStart: number }> }).files;
+      const files = (probe as unknown as { tree: { file(path: string): { blocksStart: number } | undefined } }).tree;
       // Spoil the first block of one-and-tail.bin (read ahead of it, it is decoded on a worker).
-      const first = files.get('/one-and-tail.bin')?.blocksStart as number;
+      const first = files.file('/one-and-tail.bin')?.blocksStart as number;
       probe.close();
       for (let i = 0; i < 64; i++) bad[first + i] = (bad[first + i] as number) ^ 0x5a;
       const orders: ((paths: string[]) => string[])[] = [
