@@ -12,7 +12,7 @@
 //
 // Hostile archives: names longer than maxNameLength, unreadable header fields, or data running past the
 // end stop the listing with a problem and keep what was read; every step advances by at least a header.
-import { type FsEntry, ImageReadError, normaliseImagePath } from '../image-fs.ts';
+import { entryTypeOfMode, type FsEntry, ImageReadError, normaliseImagePath } from '../image-fs.ts';
 import { decompress } from '../compression/index.ts';
 import { BufferSource, type ByteSource, FileSource } from '../byte-source.ts';
 import { type ArchiveOptions, ArchiveFs, cString, decodeName, message, parseOctal, Problems, readExactly } from './common.ts';
@@ -45,17 +45,6 @@ interface Header {
 }
 
 const TRAILER = 'TRAILER!!!';
-const S_IFMT = 0o170000;
-const TYPE_OF: Record<number, FsEntry['type']> = {
-  0o100000: 'file',
-  0o040000: 'directory',
-  0o120000: 'symlink',
-  0o020000: 'char-device',
-  0o060000: 'block-device',
-  0o010000: 'fifo',
-  0o140000: 'socket',
-};
-
 function hex(bytes: Uint8Array, at: number): number {
   let value = 0;
   for (let i = at; i < at + 8; i++) {
@@ -255,7 +244,7 @@ export class CpioFs extends ArchiveFs<CpioData> {
       }
       members++;
       const truncated = h.dataAt + h.fileSize > source.size;
-      const type = TYPE_OF[h.mode & S_IFMT];
+      const type = entryTypeOfMode(h.mode);
       if (!type) {
         log.add(where, `${name}: unknown file type in mode 0${h.mode.toString(8)}; skipped`);
       } else if (type === 'symlink') {

@@ -15,7 +15,7 @@
 // size (and maxTotalBytes) and its CRC-32 is checked when it is read whole.
 import { crc32 } from 'node:zlib';
 import { decompress } from '../compression/index.ts';
-import { type FsEntry, ImageReadError, normaliseImagePath } from '../image-fs.ts';
+import { entryTypeOfMode, type FsEntry, ImageReadError, normaliseImagePath } from '../image-fs.ts';
 import { type ByteSource, FileSource } from '../byte-source.ts';
 import { type ArchiveOptions, ArchiveFs, decodeName, type NewEntry, readExactly } from './common.ts';
 
@@ -66,16 +66,6 @@ function dosTime(date: number, time: number): number {
   const ms = Date.UTC(1980 + (date >>> 9), ((date >>> 5) & 15) - 1, date & 31, time >>> 11, (time >>> 5) & 63, (time & 31) * 2);
   return Number.isFinite(ms) ? Math.floor(ms / 1000) : 0;
 }
-
-const TYPE_OF: Record<number, FsEntry['type']> = {
-  0o100000: 'file',
-  0o040000: 'directory',
-  0o120000: 'symlink',
-  0o020000: 'char-device',
-  0o060000: 'block-device',
-  0o010000: 'fifo',
-  0o140000: 'socket',
-};
 
 export class ZipFs extends ArchiveFs<ZipData> {
   private readonly source: ByteSource;
@@ -239,7 +229,7 @@ export class ZipFs extends ArchiveFs<ZipData> {
     let mode: number;
     if (madeOnUnix && external >>> 16 !== 0) {
       mode = external >>> 16;
-      type = TYPE_OF[mode & 0o170000] ?? (name.endsWith('/') ? 'directory' : 'file');
+      type = entryTypeOfMode(mode) ?? (name.endsWith('/') ? 'directory' : 'file');
     } else {
       type = name.endsWith('/') || external & 0x10 ? 'directory' : 'file';
       mode = type === 'directory' ? 0o755 : 0o644;
