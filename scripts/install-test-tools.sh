@@ -3,7 +3,7 @@
 # documents, poppler-utils for pdftotext, and the tools that make real password hashes (mkpasswd, openssl,
 # htpasswd, mosquitto_passwd, argon2), the tools that make real images and compressed streams, and the
 # servers the live-probe tests start on loopback (OpenSSH, Dropbear, busybox telnetd, nginx, lighttpd,
-# vsftpd, Mosquitto). Runs as root on CI and on the developers' machines.
+# vsftpd, Mosquitto, libcoap's CoAP and DTLS servers). Runs as root on CI and on the developers' machines.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -32,6 +32,8 @@ declare -A package_for=(
   [ubinize]=mtd-utils
   [mkfs.ubifs]=mtd-utils
   [mkimage]=u-boot-tools
+  [mkenvimage]=u-boot-tools
+  [fw_printenv]=libubootenv-tool
   [dtc]=device-tree-compiler
   [sshd]=openssh-server
   [ssh-keygen]=openssh-client
@@ -42,6 +44,9 @@ declare -A package_for=(
   [vsftpd]=vsftpd
   [mosquitto]=mosquitto
   [mosquitto_pub]=mosquitto-clients
+  [coap-server-notls]=libcoap3-bin
+  [coap-server-openssl]=libcoap3-bin
+  [coap-client-notls]=libcoap3-bin
 )
 missing=()
 for tool in "${!package_for[@]}"; do

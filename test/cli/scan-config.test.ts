@@ -73,7 +73,10 @@ describe('baseline scan config', () => {
     const path = writeProduct('just some notes\n', dir, 'notes.txt');
     const r = runCli(['scan', 'config', path]);
     assert.equal(r.status, 2);
-    assert.equal(r.stderr, `baseline: ${path}: cannot tell what kind of configuration this is; pass --kind mcuboot|linux|zephyr|rpi\n`);
+    assert.equal(
+      r.stderr,
+      `baseline: ${path}: cannot tell what kind of configuration this is; pass --kind mcuboot|linux|zephyr|rpi|uboot\n`,
+    );
   });
 
   it('--kind mcuboot on something else is an input error', () => {

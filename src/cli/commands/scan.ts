@@ -116,7 +116,9 @@ export function registerScan(program: Command): void {
   addFindingsOutputOptions(
     scan
       .command('config <files...>')
-      .description('check Linux kernel configs, Zephyr Kconfig, Raspberry Pi config.txt/cmdline.txt and MCUboot images, rule by rule')
+      .description(
+        'check Linux kernel configs, Zephyr Kconfig, Raspberry Pi config.txt/cmdline.txt, MCUboot images and U-Boot environments, rule by rule',
+      )
       .option('-k, --kind <kind>', `force the kind instead of detecting it: ${CONFIG_KINDS.join(', ')}`)
       .option('--kernel-version <version>', 'Linux kernel version (e.g. 6.1) when the config header does not say')
       .option('--arch <arch>', 'Linux architecture (x86_64, arm64, arm, riscv) when the config does not say')
@@ -135,6 +137,7 @@ Examples:
   baseline scan config build/zephyr/.config prj.conf --json --out scans/zephyr.json
   baseline scan config boot/config.txt boot/cmdline.txt
   baseline scan config build/zephyr/zephyr.signed.bin --key keys/fw-signing.pub.pem
+  baseline scan config uboot.env --json        a U-Boot environment (binary or text, e.g. uEnv.txt)
   baseline rules --kind linux        every rule, with its rationale and source`,
     )
     .action(async (files: string[], options: ScanConfigOptions) => {

@@ -1,12 +1,12 @@
-// What each kind of build or boot configuration (Linux, Zephyr, Raspberry Pi, MCUboot) provides to
+// What each kind of build or boot configuration (Linux, Zephyr, Raspberry Pi, MCUboot, U-Boot) provides to
 // `baseline scan config` and `baseline rules`.
 import type { Finding } from '../../findings/schema.ts';
 import type { RuleListing } from '../check.ts';
 
-export const CONFIG_KINDS = ['linux', 'zephyr', 'rpi', 'mcuboot'] as const;
+export const CONFIG_KINDS = ['linux', 'zephyr', 'rpi', 'mcuboot', 'uboot'] as const;
 export type ConfigKindName = (typeof CONFIG_KINDS)[number];
 
-/** A file as read: bounded in size, kept as bytes (MCUboot images) and as text (everything else). */
+/** A file as read: bounded in size, kept as bytes (MCUboot images, binary U-Boot environments) and as text. */
 export interface ConfigFile {
   /** The path shown in findings: the name given on the command line, or a path inside an image. */
   path: string;

@@ -1,11 +1,14 @@
 // Build and boot configurations found inside a firmware image go through the same checks as
 // `baseline scan config`: kernel configs in /boot, a kernel's embedded IKCONFIG, the Raspberry Pi's
-// config.txt and cmdline.txt, and sysctl files. The firmware scanner calls this on every root filesystem.
+// config.txt and cmdline.txt, U-Boot environments, and sysctl files. The firmware scanner calls this on
+// every root filesystem; scanUbootEnvironmentsInBlob does the same for environments carved from a raw dump.
 import { gunzipSync } from 'node:zlib';
 import type { Finding } from '../../findings/schema.ts';
 import type { ConfigKindName, ConfigScan } from '../config/config-kind.ts';
 import { kindNamed } from '../config/kinds.ts';
 import { configFileFrom, MAX_CONFIG_BYTES } from '../config/scan-config.ts';
+import { findUbootEnvironments, type UbootEnvOptions } from './carving/uboot-env.ts';
+import type { ReadAt } from './carving/uimage.ts';
 import { type FsEntry, type ImageFs, ImageReadError, type ReadProblem } from './image-fs.ts';
 
 /** Largest kernel image read to look for an embedded config. */
@@ -22,6 +25,11 @@ const PLACES: ConfigPlace[] = [
   { kind: 'linux', matches: (p) => /^\/boot\/config-[^/]+$/.test(p) },
   { kind: 'linux', matches: (p) => /^\/boot(\/firmware)?\/cmdline\.txt$/.test(p) },
   { kind: 'rpi', matches: (p) => /^\/boot(\/firmware)?\/config\.txt$/.test(p) },
+  // U-Boot: the environment file ENV_IS_IN_FAT/EXT4 reads from the boot partition (uboot.env), a uEnv.txt
+  // that the default bootcmd imports, and the default environment Yocto installs for fw_printenv.
+  { kind: 'uboot', matches: (p) => /^\/boot(\/firmware)?\/u-?boot\.env$/.test(p) },
+  { kind: 'uboot', matches: (p) => /^(\/boot(\/firmware)?)?\/uEnv\.txt$/.test(p) },
+  { kind: 'uboot', matches: (p) => /^\/etc\/u-boot-initial-env(-[^/]+)?$/.test(p) },
 ];
 
 // systemd-sysctl reads these folders; a file name in an earlier folder hides the same name in a later one.
@@ -139,4 +147,36 @@ function embeddedKernelConfig(fs: ImageFs, entry: FsEntry): Uint8Array | undefin
   } catch (error) {
     throw new ImageReadError(`${entry.path}: embedded kernel config cannot be decompressed (${(error as Error).message})`);
   }
+}
+
+/**
+ * U-Boot environments carved from a raw flash dump (found by their variables and a matching CRC-32, see
+ * carving/uboot-env.ts), each checked like a uboot.env and named `label@0xOFFSET`.
+ */
+export function scanUbootEnvironmentsInBlob(label: string, size: number, read: ReadAt, options: UbootEnvOptions = {}): ConfigsInImage {
+  const result: ConfigsInImage = { findings: [], scanned: [], problems: [] };
+  let hits;
+  try {
+    hits = findUbootEnvironments(size, read, options);
+  } catch (error) {
+    if (!(error instanceof ImageReadError)) throw error;
+    result.problems.push({ part: label, reason: error.message });
+    return result;
+  }
+  for (const hit of hits) scanUbootEnvironment(`${label}@0x${hit.offset.toString(16)}`, read(hit.offset, hit.size), result);
+  return result;
+}
+
+/** One carved environment, checked like a uboot.env; what it finds is added to `result`. */
+export function scanUbootEnvironment(path: string, bytes: Uint8Array, result: ConfigsInImage): ConfigsInImage {
+  try {
+    const scan = kindNamed('uboot').scan(configFileFrom(path, bytes), {});
+    result.findings.push(...scan.findings);
+    result.scanned.push({ path, kind: 'uboot', facts: scan.facts });
+    result.problems.push(...scan.incomplete);
+  } catch (error) {
+    if (!(error instanceof ImageReadError) && !(error instanceof Error && error.name === 'InputError')) throw error;
+    result.problems.push({ part: path, reason: error.message });
+  }
+  return result;
 }

@@ -12,6 +12,7 @@ import { ZipFs } from './archives/zip.ts';
 import { type ByteSource, BufferSource, FileSource, SliceSource } from './byte-source.ts';
 import { findSignatures } from './carving/signatures.ts';
 import { readFit } from './carving/fit.ts';
+import { findUbootEnvironments } from './carving/uboot-env.ts';
 import { readUImage, uImagePayload } from './carving/uimage.ts';
 import { decompress } from './compression/index.ts';
 import { openDirectoryFs } from './directory-fs.ts';
@@ -55,14 +56,21 @@ export interface Layer {
 /** Evidence from the containers themselves: a FIT's configuration signatures, a uImage's CRCs. */
 export interface ContainerFact {
   label: string;
-  kind: 'fit' | 'uimage' | 'ubi';
+  kind: 'fit' | 'uimage' | 'ubi' | 'uboot-env';
   signed?: boolean;
   description: string;
+}
+
+/** A U-Boot environment carved from a raw dump, kept whole (at most 256 KiB) for the config checks. */
+export interface CarvedEnvironment {
+  label: string;
+  bytes: Uint8Array;
 }
 
 export interface OpenedImage {
   layers: Layer[];
   containers: ContainerFact[];
+  bootEnvironments: CarvedEnvironment[];
   problems: ReadProblem[];
   close(): void;
 }
@@ -91,12 +99,19 @@ export async function openImage(
     opener.close();
     throw error;
   }
-  return { layers: opener.layers, containers: opener.containers, problems: opener.problems, close: () => opener.close() };
+  return {
+    layers: opener.layers,
+    containers: opener.containers,
+    bootEnvironments: opener.bootEnvironments,
+    problems: opener.problems,
+    close: () => opener.close(),
+  };
 }
 
 class ImageOpener {
   readonly layers: Layer[] = [];
   readonly containers: ContainerFact[] = [];
+  readonly bootEnvironments: CarvedEnvironment[] = [];
   readonly problems: ReadProblem[] = [];
   readonly sources: ByteSource[] = [];
   private decompressed = 0;
@@ -224,6 +239,15 @@ class ImageOpener {
     const openable = hits.filter((s) => s.supported && (s.offset > 0 || flash(s)) && s.type !== 'elf' && s.type !== 'pe');
     for (const hit of hits.filter((s) => !s.supported))
       this.problems.push({ part: `${label}@0x${hit.offset.toString(16)}`, reason: `${hit.description}: not supported` });
+    // A flash dump's environment partition holds the kernel command line and the autoboot settings.
+    const environments = findUbootEnvironments(source.size, read);
+    for (const env of environments) {
+      const at = `${label}@0x${env.offset.toString(16)}`;
+      this.progress?.(`found ${env.description} at 0x${env.offset.toString(16)}`);
+      this.containers.push({ label: at, kind: 'uboot-env', description: env.description });
+      this.bootEnvironments.push({ label: at, bytes: read(env.offset, env.size) });
+    }
+    if (!openable.length && environments.length) return;
     if (!openable.length) {
       this.problems.push({ part: label, reason: 'no filesystem, archive or container recognised in it' });
       return;

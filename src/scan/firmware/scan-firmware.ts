@@ -7,6 +7,7 @@ import type { Finding, Results } from '../../findings/schema.ts';
 import { FINDINGS_FORMAT } from '../../findings/schema.ts';
 import { toFinding } from '../check.ts';
 import { analyzeFilesystem, type FilesystemAnalysis } from './analyze-filesystem.ts';
+import { type ConfigsInImage, scanUbootEnvironment } from './configs-in-image.ts';
 import type { CheckMeta } from '../check.ts';
 import type { SoftwareComponent } from './inventory/index.ts';
 import { type ContainerFact, type OpenLimits, openImage } from './open-image.ts';
@@ -75,8 +76,12 @@ export async function scanFirmware(
           }),
         );
       }
+      const environments: ConfigsInImage = { findings: [], scanned: [], problems: [] };
+      for (const env of image.bootEnvironments) scanUbootEnvironment(env.label, env.bytes, environments);
+      findings.push(...environments.findings);
       const incomplete = [
         ...image.problems,
+        ...environments.problems,
         ...analyses.flatMap((a) => a.problems.map((p) => ({ part: prefix ? `${a.label}:${p.part}` : p.part, reason: p.reason }))),
       ];
       if (!image.layers.length) incomplete.push({ part: input, reason: 'no filesystem found: nothing was analysed' });

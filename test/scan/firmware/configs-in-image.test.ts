@@ -4,9 +4,14 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { scanConfigsInImage } from '../../../src/scan/firmware/configs-in-image.ts';
+import { BufferSource } from '../../../src/scan/firmware/byte-source.ts';
+import { findUbootEnvironments } from '../../../src/scan/firmware/carving/uboot-env.ts';
+import { scanConfigsInImage, scanUbootEnvironmentsInBlob } from '../../../src/scan/firmware/configs-in-image.ts';
 import { openDirectoryFs } from '../../../src/scan/firmware/directory-fs.ts';
+import { SquashfsImage } from '../../../src/scan/firmware/squashfs/squashfs-fs.ts';
 import { debianKernelConfigs } from '../../helpers/debian-kernels.ts';
+import { hasTool, mksquashfs } from '../../helpers/make-squashfs.ts';
+import { mkenvimage, mkenvimageTool } from '../../helpers/make-uboot-env.ts';
 import { tempDir } from '../../helpers/product.ts';
 
 const fixture = (path: string) => new URL(`../../fixtures/${path}`, import.meta.url).pathname;
@@ -80,4 +85,94 @@ describe('configs inside a root filesystem', () => {
     assert.equal(scanned.length, 0);
     assert.match(problems[0]?.reason ?? '', /starts but does not end/);
   });
+});
+
+const UBOOT_ENV = `bootdelay=1
+console=ttymxc0,115200
+mmcargs=setenv bootargs console=\${console} root=/dev/mmcblk2p2 rootwait rw
+bootcmd=run mmcargs; load mmc 2:1 \${loadaddr} fitImage; bootm \${loadaddr}
+`;
+
+describe('U-Boot environments in a firmware image', { skip: mkenvimageTool ? false : 'mkenvimage (u-boot-tools) not installed' }, () => {
+  function ubootRootfs(): string {
+    const root = tempDir('baseline-rootfs-');
+    mkdirSync(join(root, 'boot'), { recursive: true });
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'boot/uboot.env'), mkenvimage(UBOOT_ENV, { size: 0x4000 }));
+    writeFileSync(join(root, 'boot/uEnv.txt'), 'uenvcmd=run netboot\nnetboot=tftpboot ${loadaddr} fitImage; bootm\n');
+    writeFileSync(join(root, 'etc/u-boot-initial-env'), 'bootdelay=-2\nbootcmd=run distro_bootcmd\nverify=no\n');
+    writeFileSync(join(root, 'etc/u-boot-initial-env.bak'), 'bootdelay=5\n');
+    return root;
+  }
+
+  function checkFound(result: ReturnType<typeof scanConfigsInImage>): void {
+    assert.deepEqual(result.scanned.map((s) => `${s.path} ${s.kind}`).sort(), [
+      '/boot/uEnv.txt uboot',
+      '/boot/uboot.env uboot',
+      '/etc/u-boot-initial-env uboot',
+    ]);
+    const find = (check: string, path: string) => result.findings.find((f) => f.check === check && f.location.path === path);
+    assert.equal(find('config/uboot/autoboot-interruptible', '/boot/uboot.env')?.result, 'fail');
+    assert.deepEqual(find('config/linux-cmdline/serial-console', '/boot/uboot.env')?.location, { path: '/boot/uboot.env', line: 3 });
+    assert.equal(find('config/linux-cmdline/serial-console', '/boot/uboot.env')?.result, 'fail');
+    assert.equal(find('config/uboot/network-boot', '/boot/uEnv.txt')?.result, 'fail');
+    assert.equal(find('config/uboot/autoboot-interruptible', '/etc/u-boot-initial-env')?.result, 'pass');
+    assert.equal(find('config/uboot/image-verify', '/etc/u-boot-initial-env')?.result, 'fail');
+    assert.match(result.scanned.find((s) => s.path === '/boot/uboot.env')?.facts.crc ?? '', /valid/);
+    assert.deepEqual(result.problems, []);
+  }
+
+  it('are found at their usual places in a root filesystem folder', () => {
+    checkFound(scanConfigsInImage(openDirectoryFs(ubootRootfs())));
+  });
+
+  it('are found in a squashfs root filesystem', { skip: hasTool('mksquashfs') ? false : 'mksquashfs not installed' }, () => {
+    const image = join(tempDir('baseline-squashfs-'), 'rootfs.squashfs');
+    mksquashfs(ubootRootfs(), image, ['-comp', 'gzip']);
+    checkFound(scanConfigsInImage(new SquashfsImage(new BufferSource(new Uint8Array(readFileSync(image))))));
+  });
+
+  it(
+    'are carved from a raw flash dump by CRC, and nothing else is',
+    { skip: hasTool('mksquashfs') ? false : 'mksquashfs not installed' },
+    () => {
+      // NOR flash: U-Boot (whose default environment has no CRC), an env partition with two redundant copies,
+      // then the root filesystem.
+      const bootloader = new Uint8Array(0x40000).fill(0x13);
+      bootloader.set(new TextEncoder().encode('\0bootcmd=run distro_bootcmd\0bootdelay=2\0baudrate=115200\0\0'), 0x1234);
+      const partition = new Uint8Array(0x20000).fill(0xff);
+      partition.set(mkenvimage(UBOOT_ENV, { size: 0x8000, redundant: true }), 0);
+      partition.set(
+        mkenvimage(UBOOT_ENV.replace('bootdelay=1', 'bootdelay=-2'), { size: 0x8000, redundant: true, bigEndian: true }),
+        0x10000,
+      );
+      const image = join(tempDir('baseline-squashfs-'), 'rootfs.squashfs');
+      mksquashfs(ubootRootfs(), image, ['-comp', 'xz']);
+      const dump = new Uint8Array([...bootloader, ...partition, ...readFileSync(image)]);
+      const read = (p: number, l: number) => dump.subarray(p, p + l);
+
+      const hits = findUbootEnvironments(dump.length, read, { chunkSize: 64 * 1024 });
+      assert.deepEqual(
+        hits.map((h) => [h.offset, h.size, h.redundant, h.endian]),
+        [
+          [0x40000, 0x8000, true, 'little'],
+          [0x50000, 0x8000, true, 'big'],
+        ],
+      );
+      const result = scanUbootEnvironmentsInBlob('flash.bin', dump.length, read);
+      assert.deepEqual(
+        result.scanned.map((s) => s.path),
+        ['flash.bin@0x40000', 'flash.bin@0x50000'],
+      );
+      const autoboot = result.findings
+        .filter((f) => f.check === 'config/uboot/autoboot-interruptible')
+        .map((f) => `${f.location.path} ${f.result}`);
+      assert.deepEqual(autoboot, ['flash.bin@0x40000 fail', 'flash.bin@0x50000 pass']);
+      assert.ok(
+        result.findings.some(
+          (f) => f.check === 'config/linux-cmdline/serial-console' && f.location.path === 'flash.bin@0x40000' && f.location.line === 3,
+        ),
+      );
+    },
+  );
 });

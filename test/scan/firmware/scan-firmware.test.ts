@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { scanFirmware } from '../../../src/scan/firmware/scan-firmware.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { mkimage } from '../../helpers/make-boot-images.ts';
+import { mkenvimage } from '../../helpers/make-uboot-env.ts';
 import { buildTree } from '../../helpers/firmware-rule-tester.ts';
 import { tempDir } from '../../helpers/product.ts';
 
@@ -98,6 +99,27 @@ describe('firmware images, by content', () => {
     );
     assert.ok(result.filesystems.some((f) => /^squashfs/.test(f.format)));
     assert.equal(failing(result.results.findings, 'firmware/default-password').length, 2);
+  });
+
+  it("checks the U-Boot environment partition of a raw flash dump: the kernel's serial console and an interruptible autoboot", async () => {
+    const work = tempDir('baseline-flash-env-');
+    const env = mkenvimage(
+      'bootdelay=3\nconsole=ttyS0,115200\nbootargs=console=${console} root=/dev/mtdblock3 rootfstype=squashfs\nbootcmd=bootm 0x9f050000\n',
+      { size: 0x10000 },
+    );
+    const flash = join(work, 'flash.bin');
+    const pad = (n: number) => Buffer.alloc(n, 0xff);
+    writeFileSync(flash, Buffer.concat([pad(0x40000), env, pad(0x30000), readFileSync(images['rootfs.squashfs'] as string), pad(0x8000)]));
+    const result = await scan(flash);
+    assert.deepEqual(
+      result.containers.filter((c) => c.kind === 'uboot-env').map((c) => c.label),
+      [`${flash}@0x40000`],
+    );
+    const onEnv = (check: string) => result.results.findings.find((f) => f.check === check && f.location.path === `${flash}@0x40000`);
+    assert.equal(onEnv('config/uboot/autoboot-interruptible')?.result, 'fail');
+    assert.equal(onEnv('config/linux-cmdline/serial-console')?.result, 'fail');
+    assert.ok(result.filesystems.some((f) => /^squashfs/.test(f.format)));
+    assert.equal(failing(result.results.findings, 'firmware/default-password').length, 1);
   });
 
   it('removes its work folder', async () => {
