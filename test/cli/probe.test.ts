@@ -9,6 +9,7 @@ import { resultsSchema, type Finding, type Results } from '../../src/findings/sc
 import { runCli } from '../helpers/cli.ts';
 import { type Daemon, ensureLoginUser, freePort, LOOPBACK_V6, makeTempDir } from '../helpers/daemon.ts';
 import { conformantProductData, writeProduct } from '../helpers/product.ts';
+import { type CoapServer, startCoapServer } from '../helpers/servers/coap-server.ts';
 import { startMosquitto } from '../helpers/servers/mosquitto.ts';
 import { startOpenSsh } from '../helpers/servers/ssh-servers.ts';
 import { startTelnetd } from '../helpers/servers/telnetd.ts';
@@ -177,12 +178,95 @@ describe('baseline probe over IPv6', () => {
   });
 });
 
+describe('baseline probe with CoAP and DTLS over UDP', () => {
+  let coap: CoapServer;
+  let closed: number;
+  let results: Results;
+  let human: ReturnType<typeof runCli>;
+
+  before(async () => {
+    // libcoap's server: plain CoAP on one port, CoAP over DTLS with a pre-shared key on the next.
+    coap = await startCoapServer({ dtls: { psk: 'secret-psk-key' }, resources: [{ path: '/config', payload: 'wifi_psk=hunter2' }] });
+    closed = await freePort();
+    const args = ['probe', '127.0.0.1', '--ports', String(closed), '--udp-ports', `${coap.port},${coap.dtlsPort}`, '--timeout', '2000'];
+    const json = runCli([...args, '--json']);
+    assert.equal(json.status, 1, json.stderr);
+    results = resultsSchema.parse(JSON.parse(json.stdout));
+    human = runCli(args);
+  });
+  after(() => coap.stop());
+
+  const on = (port: number | undefined, check: string) => results.findings.filter((f) => f.location.port === port && f.check === check);
+
+  it('finds plaintext CoAP, the open resource list and the configuration served without authentication', () => {
+    assert.equal(on(coap.port, 'probe/coap/plaintext')[0]?.result, 'fail');
+    assert.match(on(coap.port, 'probe/coap/resource-discovery')[0]?.message ?? '', /anyone can list the 5 resources .*\/config/);
+    const served = on(coap.port, 'probe/coap/unauthenticated-resource')[0];
+    assert.equal(served?.result, 'fail');
+    assert.match(served?.evidence ?? '', /wifi_psk=\*\*\*/);
+    assert.doesNotMatch(JSON.stringify(results), /hunter2/);
+  });
+
+  it('measures DTLS on the coaps port: version, pre-shared keys, suites', () => {
+    assert.match(
+      on(coap.dtlsPort, 'probe/dtls/summary')[0]?.message ?? '',
+      /DTLS 1\.2: \d+ suites, DTLS 1\.0: refused; .*pre-shared keys only/,
+    );
+    assert.equal(on(coap.dtlsPort, 'probe/tls/legacy-version')[0]?.message, 'Accepts only DTLS 1.2; DTLS 1.0 is refused.');
+  });
+
+  it('reports each UDP service as open, with what it serves', () => {
+    assert.match(on(coap.port, 'probe/services/open-service')[0]?.message ?? '', /^open: CoAP over UDP; 5 resources listed: \/, \/time/);
+    assert.match(
+      on(coap.dtlsPort, 'probe/services/open-service')[0]?.message ?? '',
+      /^open: DTLS over UDP; DTLS 1\.2 with pre-shared keys only/,
+    );
+  });
+
+  it('prints the CoAP findings in the human summary', () => {
+    assert.equal(human.status, 1, human.stderr);
+    assert.match(
+      human.stdout,
+      new RegExp(`^FAIL high +probe/coap/plaintext  127\\.0\\.0\\.1:${coap.port}: .*\\[5\\.5-1, 5\\.8-1\\]$`, 'm'),
+    );
+    assert.match(
+      human.stdout,
+      new RegExp(`^FAIL high +probe/coap/unauthenticated-resource  127\\.0\\.0\\.1:${coap.port}: GET /config`, 'm'),
+    );
+  });
+
+  it('asks no UDP port for a target named with a port, nor with --no-udp or --udp-ports none', () => {
+    for (const args of [
+      [`127.0.0.1:${closed}`],
+      ['127.0.0.1', '--ports', String(closed), '--no-udp'],
+      ['127.0.0.1', '--ports', String(closed), '--udp-ports', 'none'],
+    ]) {
+      const r = runCli(['probe', ...args, '--json', '--progress']);
+      const probed = resultsSchema.parse(JSON.parse(r.stdout));
+      assert.ok(!probed.findings.some((f) => f.check.startsWith('probe/coap/') || f.check.startsWith('probe/dtls/')), args.join(' '));
+      assert.doesNotMatch(r.stderr, /UDP/, args.join(' '));
+    }
+  });
+
+  it('lists the CoAP and DTLS checks in baseline checks', () => {
+    const r = runCli(['checks', '--source', 'probe']);
+    assert.match(r.stdout, /^probe +probe\/coap\/plaintext +5\.5-1 5\.8-1 +high /m);
+    assert.match(r.stdout, /^probe +probe\/coap\/unauthenticated-resource +5\.5-4 5\.5-5 5\.6-2 +high /m);
+    assert.match(r.stdout, /^probe +probe\/coap\/resource-discovery +5\.6-2 +low /m);
+    assert.match(r.stdout, /^probe +probe\/dtls\/summary +/m);
+  });
+});
+
 describe('baseline probe, bad input', () => {
   const cases: [string[], RegExp][] = [
     [['probe', '192.168.1.0/24'], /^baseline: target "192\.168\.1\.0\/24": ranges and subnets are not accepted; name each host\n$/],
     [['probe', '127.0.0.1', '--ports', '1-65535'], /^baseline: --ports: more than 1024 ports/],
     [['probe', '127.0.0.1:http'], /^baseline: target "127\.0\.0\.1:http": "http" is not a port number\n$/],
     [['probe', '127.0.0.1', '--timeout', 'soon'], /^baseline: --timeout: expected a whole number of at least 1, got "soon"\n$/],
+    [['probe', '127.0.0.1', '--udp-ports', '5683,70000'], /^baseline: --udp-ports: port 70000 is outside 1-65535\n$/],
+    [['probe', '127.0.0.1', '--udp-ports', 'coap'], /^baseline: --udp-ports: "coap" is not a port number\n$/],
+    [['probe', '127.0.0.1', '--udp-ports', '1-2000'], /^baseline: --udp-ports: more than 1024 ports; name the ports the product uses\n$/],
+    [['probe', '127.0.0.1', '--udp-ports', '5683', '--no-udp'], /^baseline: --udp-ports and --no-udp contradict each other; give one\n$/],
   ];
   for (const [args, message] of cases) {
     it(`${args.slice(1).join(' ')} is refused in one line, exit 2`, () => {

@@ -1,11 +1,14 @@
 // What every part of the probe shares: the limits, a gate that every new connection passes (at most
 // `concurrency` open at once, at most `connectionsPerSecond` opened per host), the login budget, and
 // progress. Libraries that open their own sockets (ssh2) are handed a socket opened through the gate.
+// A UDP channel holds a slot like a connection, and every datagram it sends counts against the per-host
+// rate as a new connection would.
 import type { Socket } from 'node:net';
 import type { ProductIdentity, DefaultCredentials } from '../firmware/accounts/default-credentials.ts';
 import { Connection, type Endpoint, openSocket, ProbeError } from './connection.ts';
 import type { ProbeLimits } from './limits.ts';
 import { endpointText } from './target.ts';
+import { DEFAULT_MAX_DATAGRAM_BYTES, DEFAULT_MAX_DATAGRAMS, UdpChannel, type UdpChannelOptions } from './udp.ts';
 
 /** Counts connections in flight and spaces out new ones per host. */
 export class ConnectionGate {
@@ -25,10 +28,7 @@ export class ConnectionGate {
   async acquire(host: string, signal?: AbortSignal): Promise<() => void> {
     while (this.active >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;
-    const now = Date.now();
-    const start = Math.max(now, this.nextSlot.get(host) ?? 0);
-    this.nextSlot.set(host, start + 1000 / this.perSecond);
-    if (start > now) await sleep(start - now, signal);
+    await this.pace(host, signal);
     let released = false;
     return () => {
       if (released) return;
@@ -36,6 +36,14 @@ export class ConnectionGate {
       this.active--;
       this.waiting.shift()?.();
     };
+  }
+
+  /** Waits for the host's next start time without taking a slot (a datagram on a channel already open). */
+  async pace(host: string, signal?: AbortSignal): Promise<void> {
+    const now = Date.now();
+    const start = Math.max(now, this.nextSlot.get(host) ?? 0);
+    this.nextSlot.set(host, start + 1000 / this.perSecond);
+    if (start > now) await sleep(start - now, signal);
   }
 }
 
@@ -78,6 +86,11 @@ export interface ProbeContext {
   connect(endpoint: Endpoint): Promise<Connection>;
   /** A raw socket opened through the gate, for libraries that speak the protocol themselves. */
   openGatedSocket(endpoint: Endpoint): Promise<Socket>;
+  /**
+   * A bounded UDP channel to the endpoint, through the gate: it holds a slot until closed, and each datagram
+   * it sends after the first waits for the host's rate. `maxDatagramBytes` defaults to 4 KiB.
+   */
+  openUdp(endpoint: Endpoint, options?: Partial<Pick<UdpChannelOptions, 'maxDatagramBytes' | 'maxDatagrams'>>): Promise<UdpChannel>;
   /** Every login attempt made, in order. */
   attempts: LoginAttempt[];
   /** True while another login may be tried on this endpoint under maxLoginAttempts (default-credential logins). */
@@ -128,6 +141,22 @@ export function createProbeContext(options: ProbeContextOptions): ProbeContext {
     progress: options.progress ?? (() => {}),
     openGatedSocket,
     connect: async (endpoint) => new Connection(await openGatedSocket(endpoint), limits.maxBytesPerConnection),
+    openUdp: async (endpoint, options) => {
+      const release = await gate.acquire(endpoint.host, signal);
+      try {
+        return await UdpChannel.open(endpoint, {
+          maxBytes: limits.maxBytesPerConnection,
+          maxDatagramBytes: options?.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES,
+          maxDatagrams: options?.maxDatagrams ?? DEFAULT_MAX_DATAGRAMS,
+          signal,
+          pace: () => gate.pace(endpoint.host, signal),
+          onClose: release,
+        });
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
     attempts,
     mayTryLogin: (endpoint) => options.login && loginsOn(endpoint) < limits.maxLoginAttempts,
     loginsLeft: (endpoint) => (options.login ? Math.max(0, limits.maxLoginAttempts - loginsOn(endpoint)) : 0),

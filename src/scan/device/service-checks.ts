@@ -1,5 +1,6 @@
 // Checks on the set of services a device exposes, whatever their protocol: what is open (5.6-1) and
 // which open ports should never be (debug and legacy control ports, kept as data in catalog/probe/ports.yaml).
+// TCP and UDP services are judged separately, each with the ports tried over its transport.
 import type { Check } from '../check.ts';
 import type { Identification } from './identify.ts';
 import { knownPort } from './ports.ts';
@@ -10,10 +11,16 @@ export interface ExposedServices {
   host: string;
   portsTried: number;
   identified: Identification[];
+  /** 'udp' when these are the UDP ports asked; TCP otherwise. */
+  transport?: 'udp';
 }
 
 function describe(identification: Identification): string {
   const { service } = identification;
+  if (service.transport === 'udp') {
+    if (service.tls) return service.protocol === 'coap' ? 'CoAP over DTLS (UDP)' : 'DTLS over UDP';
+    return service.protocol === 'coap' ? 'CoAP over UDP' : 'unidentified UDP service';
+  }
   const protocol = service.protocol === 'unknown' ? 'unidentified service' : service.protocol;
   return `${service.tls ? `${protocol} over TLS` : protocol}${service.banner ? ` (banner: ${service.banner.slice(0, 120)})` : ''}`;
 }
@@ -34,7 +41,13 @@ export const openServicesCheck: Check<ExposedServices> = {
         message: `open: ${describe(identification)}${identification.note ? `; ${identification.note}` : ''}`,
       };
     }
-    if (exposed.identified.length === 0) {
+    if (exposed.identified.length === 0 && exposed.transport === 'udp') {
+      yield {
+        result: 'info',
+        location: { host: exposed.host },
+        message: `no UDP port among the ${exposed.portsTried} asked answered a CoAP ping or a DTLS ClientHello`,
+      };
+    } else if (exposed.identified.length === 0) {
       yield { result: 'info', location: { host: exposed.host }, message: `no open TCP port among the ${exposed.portsTried} tried` };
     }
   },
@@ -50,12 +63,12 @@ export const riskyPortCheck: Check<ExposedServices> = {
   remediation: 'Turn the service off in production builds, or restrict it to the interface and peers that need it.',
   *run(exposed) {
     for (const { service } of exposed.identified) {
-      const known = knownPort(service.endpoint.port);
+      const known = knownPort(service.endpoint.port, service.transport ?? 'tcp');
       if (!known?.risk) continue;
       yield {
         result: 'fail',
         location: at(service.endpoint),
-        message: `${known.name} port ${service.endpoint.port} is open: ${known.risk}`,
+        message: `${known.name} ${service.transport === 'udp' ? 'UDP ' : ''}port ${service.endpoint.port} is open: ${known.risk}`,
       };
     }
   },

@@ -4,15 +4,17 @@ import type { Finding } from '../../findings/schema.ts';
 import type { Endpoint } from './connection.ts';
 import type { ProbeContext } from './probe-context.ts';
 
-export const SERVICE_PROTOCOLS = ['ssh', 'http', 'mqtt', 'telnet', 'ftp', 'rtsp', 'unknown'] as const;
+export const SERVICE_PROTOCOLS = ['ssh', 'http', 'mqtt', 'telnet', 'ftp', 'rtsp', 'coap', 'unknown'] as const;
 export type ServiceProtocol = (typeof SERVICE_PROTOCOLS)[number];
 
 export interface IdentifiedService {
   endpoint: Endpoint;
   /** The application protocol, recognised by banner or handshake whatever the port. */
   protocol: ServiceProtocol;
-  /** True when the protocol runs inside TLS on this port (https, mqtts, ...). */
+  /** True when the protocol runs inside TLS on this port (https, mqtts, ...), or inside DTLS over UDP. */
   tls: boolean;
+  /** 'udp' for a service reached by datagrams (CoAP, DTLS); absent for TCP. */
+  transport?: 'udp';
   /** The first bytes the service sent unasked, printable and cut short, when it sent any. */
   banner?: string;
 }
@@ -21,6 +23,8 @@ export interface ProbeOutcome {
   findings: Finding[];
   /** Parts that could not be examined, and why: never a silent success. */
   incomplete: { part: string; reason: string }[];
+  /** A short description of what the service turned out to be, for its open-service finding (UDP services). */
+  note?: string;
 }
 
 export type ServiceProber = (service: IdentifiedService, context: ProbeContext) => Promise<ProbeOutcome>;

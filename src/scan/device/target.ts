@@ -45,8 +45,11 @@ export function parsePort(text: string, where: string): number {
   return port;
 }
 
-/** `--ports 22,80,8000-8010`: a list of ports and short ranges (at most 1024 ports, to stay a probe, not a sweep). */
-export function parsePortList(text: string): number[] {
+/**
+ * `--ports 22,80,8000-8010`: a list of ports and short ranges (at most 1024 ports, to stay a probe, not a
+ * sweep). `flag` names the option in errors (--ports, --udp-ports).
+ */
+export function parsePortList(text: string, flag = '--ports'): number[] {
   const ports = new Set<number>();
   for (const part of text
     .split(',')
@@ -54,14 +57,14 @@ export function parsePortList(text: string): number[] {
     .filter(Boolean)) {
     const range = /^(\d+)-(\d+)$/.exec(part);
     if (range) {
-      const from = parsePort(range[1] ?? '', '--ports');
-      const to = parsePort(range[2] ?? '', '--ports');
-      if (to < from) throw new InputError(`--ports: range ${part} runs backwards`);
+      const from = parsePort(range[1] ?? '', flag);
+      const to = parsePort(range[2] ?? '', flag);
+      if (to < from) throw new InputError(`${flag}: range ${part} runs backwards`);
       for (let p = from; p <= to; p++) ports.add(p);
-    } else ports.add(parsePort(part, '--ports'));
-    if (ports.size > 1024) throw new InputError('--ports: more than 1024 ports; name the ports the product uses');
+    } else ports.add(parsePort(part, flag));
+    if (ports.size > 1024) throw new InputError(`${flag}: more than 1024 ports; name the ports the product uses`);
   }
-  if (ports.size === 0) throw new InputError('--ports: no ports given');
+  if (ports.size === 0) throw new InputError(`${flag}: no ports given`);
   return [...ports].sort((a, b) => a - b);
 }
 

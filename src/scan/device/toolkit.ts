@@ -1,13 +1,18 @@
-// The probe's parts, put together: which prober speaks which protocol, how TLS is recognised, and the
-// list of every check the probe can report (for `baseline checks`).
+// The probe's parts, put together: which prober speaks which protocol, how TLS is recognised, the UDP
+// side (CoAP and DTLS), and the list of every check the probe can report (for `baseline checks`).
 import type { CheckMeta } from '../check.ts';
+import { COAP_CHECKS } from './coap/checks.ts';
+import { probeCoap } from './coap/probe-coap.ts';
 import { PROBE_DISCLOSURE_CHECKS } from './disclosure/probe-checks.ts';
 import { POLICY_CHECKS } from './disclosure/policy-checks.ts';
 import { probeDisclosure } from './disclosure/probe-disclosure.ts';
+import { DTLS_CHECKS } from './dtls/checks.ts';
+import { probeDtls } from './dtls/probe-dtls.ts';
 import { SECURITY_TXT_CHECKS } from './disclosure/security-txt-checks.ts';
 import { FTP_CHECKS } from './ftp/checks.ts';
 import { probeFtp } from './ftp/index.ts';
 import { HTTP_CHECKS } from './http/checks.ts';
+import { identifyUdp } from './identify-udp.ts';
 import { probeHttp } from './http/index.ts';
 import { bruteForceCheck, defaultCredentialsCheck } from './login.ts';
 import { MQTT_CHECKS } from './mqtt/checks.ts';
@@ -26,6 +31,7 @@ export function probeToolkit(): ProbeToolkit {
     detectors: { speaksTls },
     tls: probeTls,
     probers: { ssh: probeSsh, http: probeHttp, mqtt: probeMqtt, telnet: probeTelnet, ftp: probeFtp },
+    udp: { identify: identifyUdp, coap: probeCoap, dtls: probeDtls },
     disclosure: probeDisclosure,
   };
 }
@@ -37,11 +43,13 @@ export const PROBE_CHECKS: readonly CheckMeta[] = [
   defaultCredentialsCheck,
   bruteForceCheck,
   ...TLS_CHECKS,
+  ...DTLS_CHECKS,
   ...SSH_CHECKS,
   ...HTTP_CHECKS,
   ...MQTT_CHECKS,
   ...TELNET_CHECKS,
   ...FTP_CHECKS,
+  ...COAP_CHECKS,
   ...SECURITY_TXT_CHECKS,
   ...POLICY_CHECKS,
   ...PROBE_DISCLOSURE_CHECKS,

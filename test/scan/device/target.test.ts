@@ -45,6 +45,10 @@ describe('parsePortList', () => {
   });
   it('refuses a sweep', () => assert.throws(() => parsePortList('1-65535'), /more than 1024 ports/));
   it('refuses a backwards range', () => assert.throws(() => parsePortList('90-80'), /backwards/));
+  it('names the option it reads in its errors', () => {
+    assert.throws(() => parsePortList('5683,0', '--udp-ports'), /^InputError: --udp-ports: port 0 is outside 1-65535$/);
+    assert.throws(() => parsePortList('', '--udp-ports'), /--udp-ports: no ports given/);
+  });
 });
 
 describe('endpointText', () => {

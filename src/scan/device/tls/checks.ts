@@ -1,12 +1,14 @@
 // The TLS checks: pure functions of a TlsObservation, each with its metadata beside it. Protocol and cipher
 // checks bear on best-practice cryptography (5.5-1), on secrets crossing the network (5.5-7) and on personal
 // data in transit (5.8-1); certificate checks on whether a client can tell it reached the real device.
+// The DTLS prober runs the version, suite and certificate checks on its own observations, which name
+// their versions as DTLS ones (observedVersionLabel).
 import type { Check, FindingDraft } from '../../check.ts';
 import type { Severity } from '../../../findings/schema.ts';
 import { at } from '../service.ts';
 import { type LegacyKind, loadCipherSuites, type SuiteFacts } from './cipher-suites.ts';
 import type { CertificateInfo } from './certificate.ts';
-import { acceptedSuites, acceptedVersions, suitesComplete, type TlsObservation } from './observation.ts';
+import { acceptedSuites, acceptedVersions, observedVersionLabel, suitesComplete, type TlsObservation } from './observation.ts';
 import { gradeProfiles } from './profiles.ts';
 import { type TlsVersion, versionLabel } from './versions.ts';
 
@@ -15,7 +17,7 @@ const AUTHENTICATION = ['5.5-1', '5.5-7'];
 const DAY_MS = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 30;
 
-const KIND_LABEL: Record<LegacyKind, string> = {
+export const KIND_LABEL: Record<LegacyKind, string> = {
   null: 'NULL (unencrypted)',
   export: 'export-grade',
   anon: 'anonymous (unauthenticated)',
@@ -28,7 +30,7 @@ const KIND_LABEL: Record<LegacyKind, string> = {
   cbc: 'CBC',
 };
 
-function listAnd(items: string[]): string {
+export function listAnd(items: string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
@@ -37,8 +39,9 @@ export function suiteLabel(suite: SuiteFacts): string {
   return suite.openssl ? `${suite.name} (${suite.openssl})` : suite.name;
 }
 
-function suiteList(entries: { suite: SuiteFacts; versions: TlsVersion[] }[], max = 6): string {
-  const shown = entries.slice(0, max).map((e) => `${suiteLabel(e.suite)} with ${listAnd(e.versions.map(versionLabel))}`);
+function suiteList(observation: TlsObservation, entries: { suite: SuiteFacts; versions: TlsVersion[] }[], max = 6): string {
+  const label = (v: TlsVersion) => observedVersionLabel(observation, v);
+  const shown = entries.slice(0, max).map((e) => `${suiteLabel(e.suite)} with ${listAnd(e.versions.map(label))}`);
   return entries.length > max ? `${shown.join('; ')}; and ${entries.length - max} more` : shown.join('; ');
 }
 
@@ -56,11 +59,12 @@ export const legacyVersionCheck: Check<TlsObservation> = {
   remediation: 'Disable SSL 3.0, TLS 1.0 and TLS 1.1 on the device; accept TLS 1.2 and TLS 1.3 only.',
   *run(observation) {
     const location = at(observation.endpoint);
+    const label = (v: TlsVersion) => observedVersionLabel(observation, v);
     const legacy = observation.versions.filter((v) => v.version === 'SSLv3' || v.version === 'TLSv1.0' || v.version === 'TLSv1.1');
     const accepted = legacy.filter((v) => v.status === 'accepted');
     const modern = acceptedVersions(observation).filter((v) => !legacy.includes(v));
     if (accepted.length > 0) {
-      const labels = accepted.map((v) => versionLabel(v.version));
+      const labels = accepted.map((v) => label(v.version));
       // CBC suites in SSL 3.0 / TLS 1.0 use a predictable IV: the BEAST attack's precondition.
       const beast = accepted.some(
         (v) => (v.version === 'SSLv3' || v.version === 'TLSv1.0') && v.suites.some((s) => s.name.includes('_CBC_')),
@@ -70,10 +74,10 @@ export const legacyVersionCheck: Check<TlsObservation> = {
         severity: accepted.some((v) => v.version === 'SSLv3') ? 'high' : 'medium',
         location,
         message: `Accepts ${listAnd(labels)}, deprecated protocol version${labels.length > 1 ? 's' : ''}${
-          modern.length > 0 ? ` (besides ${listAnd(modern.map((v) => versionLabel(v.version)))})` : ' and nothing newer'
+          modern.length > 0 ? ` (besides ${listAnd(modern.map((v) => label(v.version)))})` : ' and nothing newer'
         }.${beast ? ' Its CBC suites under TLS 1.0 or SSL 3.0 are open to the BEAST attack.' : ''}`,
         evidence: accepted
-          .map((v) => `${versionLabel(v.version)}: handshake accepted with ${v.suites[0] ? suiteLabel(v.suites[0]) : 'a suite'}`)
+          .map((v) => `${label(v.version)}: handshake accepted with ${v.suites[0] ? suiteLabel(v.suites[0]) : 'a suite'}`)
           .join('\n'),
       };
       return;
@@ -84,12 +88,12 @@ export const legacyVersionCheck: Check<TlsObservation> = {
       ? {
           result: 'info',
           location,
-          message: `Accepts ${listAnd(modern.map((v) => versionLabel(v.version)))}; whether it accepts ${listAnd(untested.map((v) => versionLabel(v.version)))} could not be told.`,
+          message: `Accepts ${listAnd(modern.map((v) => label(v.version)))}; whether it accepts ${listAnd(untested.map((v) => label(v.version)))} could not be told.`,
         }
       : {
           result: 'pass',
           location,
-          message: `Accepts only ${listAnd(modern.map((v) => versionLabel(v.version)))}; SSL 3.0, TLS 1.0 and TLS 1.1 are refused.`,
+          message: `Accepts only ${listAnd(modern.map((v) => label(v.version)))}; ${listAnd([...legacy].reverse().map((v) => label(v.version)))} ${legacy.length === 1 ? 'is' : 'are'} refused.`,
         };
   },
 };
@@ -117,8 +121,8 @@ export const weakCipherCheck: Check<TlsObservation> = {
         result: 'fail',
         severity: weakness.severity,
         location,
-        message: `Accepts ${matching.length} ${KIND_LABEL[kind]} cipher suite${matching.length > 1 ? 's' : ''}: ${suiteList(matching, 3)}. ${weakness.rationale}`,
-        evidence: suiteList(matching, 40),
+        message: `Accepts ${matching.length} ${KIND_LABEL[kind]} cipher suite${matching.length > 1 ? 's' : ''}: ${suiteList(observation, matching, 3)}. ${weakness.rationale}`,
+        evidence: suiteList(observation, matching, 40),
       };
     }
     if (found || suites.length === 0) return;
@@ -149,16 +153,16 @@ export const forwardSecrecyCheck: Check<TlsObservation> = {
       yield {
         result: 'fail',
         location,
-        message: `None of the ${suites.length} accepted cipher suites has forward secrecy: ${suiteList(without, 3)}.`,
-        evidence: suiteList(without, 40),
+        message: `None of the ${suites.length} accepted cipher suites has forward secrecy: ${suiteList(observation, without, 3)}.`,
+        evidence: suiteList(observation, without, 40),
       };
     } else if (without.length > 0) {
       yield {
         result: 'fail',
         severity: 'low',
         location,
-        message: `Accepts ${without.length} cipher suite${without.length > 1 ? 's' : ''} without forward secrecy besides ephemeral ones: ${suiteList(without, 3)}.`,
-        evidence: suiteList(without, 40),
+        message: `Accepts ${without.length} cipher suite${without.length > 1 ? 's' : ''} without forward secrecy besides ephemeral ones: ${suiteList(observation, without, 3)}.`,
+        evidence: suiteList(observation, without, 40),
       };
     } else {
       yield {
@@ -195,7 +199,7 @@ export const aeadCheck: Check<TlsObservation> = {
         severity: loadCipherSuites().weaknesses.get('cbc')!.severity,
         location,
         message: `No AEAD cipher suite: all ${suites.length} accepted suites use CBC (or no or stream encryption), e.g. ${suiteLabel(suites[0]!.suite)}.`,
-        evidence: suiteList(suites, 40),
+        evidence: suiteList(observation, suites, 40),
       };
     } else {
       yield { result: 'info', location, message: `No AEAD cipher suite among the ${suites.length} found${incompleteNote(observation)}.` };

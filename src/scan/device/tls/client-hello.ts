@@ -1,10 +1,11 @@
 // A ClientHello written by hand, because node's OpenSSL will not offer SSL 3.0, RC4, export or single-DES
 // suites: to learn what a server accepts, the prober must be able to ask for anything. Only the hello is
-// ever sent; no handshake is finished, so no key material beyond a TLS 1.3 key share is needed.
+// ever sent; no handshake is finished, so no key material beyond a TLS 1.3 key share is needed. The DTLS
+// prober sends the same hello body with a cookie field (RFC 6347 section 4.2.1) in its own framing.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { CONTENT_TYPE, encodeHandshake, encodeRecord, HANDSHAKE_TYPE } from './records.ts';
-import { type TlsVersion, versionRank, wireVersion } from './versions.ts';
+import { dtlsWireVersion, type TlsVersion, versionRank, wireVersion } from './versions.ts';
 
 /** Signals secure renegotiation support (RFC 5746) in a way SSL 3.0 servers also accept. */
 const EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
@@ -77,43 +78,54 @@ function sniName(name: string | undefined): string | undefined {
   return /^[A-Za-z0-9.-]{1,253}$/.test(trimmed) ? trimmed : undefined;
 }
 
-/** The record (or records) to write. */
-export function buildClientHello(options: ClientHelloOptions): Buffer {
-  const sorted = [...new Set(options.versions)].sort((a, b) => versionRank(b) - versionRank(a));
+function helloExtensions(highest: TlsVersion, sorted: TlsVersion[], serverName: string | undefined): Buffer[] {
+  if (highest === 'SSLv3') return [];
+  const extensions: Buffer[] = [];
+  const name = sniName(serverName);
+  if (name) {
+    const entry = Buffer.concat([Buffer.from([0]), vector(2, Buffer.from(name, 'ascii'))]);
+    extensions.push(extension(EXTENSION.serverName, vector(2, entry)));
+  }
+  extensions.push(extension(EXTENSION.supportedGroups, vector(2, Buffer.concat(Object.keys(NAMED_GROUPS).map((g) => u16(Number(g)))))));
+  extensions.push(extension(EXTENSION.ecPointFormats, vector(1, Buffer.from([0, 1, 2]))));
+  if (versionRank(highest) >= versionRank('TLSv1.2')) {
+    extensions.push(extension(EXTENSION.signatureAlgorithms, vector(2, Buffer.concat(SIGNATURE_SCHEMES.map(u16)))));
+  }
+  extensions.push(extension(EXTENSION.extendedMasterSecret, Buffer.alloc(0)));
+  if (highest === 'TLSv1.3') {
+    extensions.push(extension(EXTENSION.supportedVersions, vector(1, Buffer.concat(sorted.map((v) => u16(wireVersion(v)))))));
+    extensions.push(extension(EXTENSION.pskKeyExchangeModes, vector(1, Buffer.from([1]))));
+    const share = Buffer.concat([u16(X25519), vector(2, x25519PublicKey())]);
+    extensions.push(extension(EXTENSION.keyShare, vector(2, share)));
+  }
+  return extensions;
+}
+
+function sortedVersions(versions: TlsVersion[]): { sorted: TlsVersion[]; highest: TlsVersion } {
+  const sorted = [...new Set(versions)].sort((a, b) => versionRank(b) - versionRank(a));
   const highest = sorted[0];
   if (!highest) throw new Error('a ClientHello needs at least one version');
+  return { sorted, highest };
+}
+
+function suiteList(suites: number[]): Buffer {
+  return vector(2, Buffer.concat([...suites, EMPTY_RENEGOTIATION_INFO_SCSV].map(u16)));
+}
+
+/** The record (or records) to write. */
+export function buildClientHello(options: ClientHelloOptions): Buffer {
+  const { sorted, highest } = sortedVersions(options.versions);
   const offersTls13 = highest === 'TLSv1.3';
   const legacyHighest = sorted.find((v) => v !== 'TLSv1.3') ?? 'TLSv1.2';
   const legacyVersion = offersTls13 ? wireVersion('TLSv1.2') : wireVersion(legacyHighest);
-  const suites = Buffer.concat([...options.suites, EMPTY_RENEGOTIATION_INFO_SCSV].map(u16));
-
-  const extensions: Buffer[] = [];
-  if (highest !== 'SSLv3') {
-    const name = sniName(options.serverName);
-    if (name) {
-      const entry = Buffer.concat([Buffer.from([0]), vector(2, Buffer.from(name, 'ascii'))]);
-      extensions.push(extension(EXTENSION.serverName, vector(2, entry)));
-    }
-    extensions.push(extension(EXTENSION.supportedGroups, vector(2, Buffer.concat(Object.keys(NAMED_GROUPS).map((g) => u16(Number(g)))))));
-    extensions.push(extension(EXTENSION.ecPointFormats, vector(1, Buffer.from([0, 1, 2]))));
-    if (versionRank(highest) >= versionRank('TLSv1.2')) {
-      extensions.push(extension(EXTENSION.signatureAlgorithms, vector(2, Buffer.concat(SIGNATURE_SCHEMES.map(u16)))));
-    }
-    extensions.push(extension(EXTENSION.extendedMasterSecret, Buffer.alloc(0)));
-    if (offersTls13) {
-      extensions.push(extension(EXTENSION.supportedVersions, vector(1, Buffer.concat(sorted.map((v) => u16(wireVersion(v)))))));
-      extensions.push(extension(EXTENSION.pskKeyExchangeModes, vector(1, Buffer.from([1]))));
-      const share = Buffer.concat([u16(X25519), vector(2, x25519PublicKey())]);
-      extensions.push(extension(EXTENSION.keyShare, vector(2, share)));
-    }
-  }
+  const extensions = helloExtensions(highest, sorted, options.serverName);
 
   const body = Buffer.concat([
     u16(legacyVersion),
     randomBytes(32),
     // TLS 1.3 middlebox compatibility mode wants a session id; older hellos ask for a fresh session.
     vector(1, offersTls13 ? randomBytes(32) : Buffer.alloc(0)),
-    vector(2, suites),
+    suiteList(options.suites),
     vector(1, Buffer.from([0])),
     ...(extensions.length > 0 ? [vector(2, Buffer.concat(extensions))] : []),
   ]);
@@ -125,4 +137,31 @@ export function buildClientHello(options: ClientHelloOptions): Buffer {
     records.push(encodeRecord(CONTENT_TYPE.handshake, recordVersion, handshake.subarray(at, at + 16384)));
   }
   return Buffer.concat(records);
+}
+
+export interface DtlsHelloFields {
+  /** The client random: the same in both hellos of a cookie exchange. */
+  random: Buffer;
+  /** The cookie of the server's HelloVerifyRequest; empty in the first hello. */
+  cookie: Buffer;
+}
+
+/**
+ * The body of a DTLS ClientHello (no framing): `versions` are the TLS versions the DTLS ones are built on
+ * (TLSv1.2 for DTLS 1.2, TLSv1.1 for DTLS 1.0); the same extensions as a TLS 1.2 hello.
+ */
+export function buildDtlsClientHelloBody(options: ClientHelloOptions, fields: DtlsHelloFields): Buffer {
+  const { sorted, highest } = sortedVersions(options.versions);
+  if (highest === 'TLSv1.3') throw new Error('DTLS 1.3 hellos are not built');
+  if (fields.random.length !== 32) throw new Error('a ClientHello random is 32 bytes');
+  const extensions = helloExtensions(highest, sorted, options.serverName);
+  return Buffer.concat([
+    u16(dtlsWireVersion(highest)),
+    fields.random,
+    vector(1, Buffer.alloc(0)),
+    vector(1, fields.cookie),
+    suiteList(options.suites),
+    vector(1, Buffer.from([0])),
+    vector(2, Buffer.concat(extensions)),
+  ]);
 }

@@ -12,6 +12,7 @@ import {
   completeRecordLength,
   CONTENT_TYPE,
   HANDSHAKE_TYPE,
+  type HandshakeMessage,
   HandshakeReassembler,
   parseAlert,
   parseRecord,
@@ -76,6 +77,22 @@ export async function attemptHandshake(context: ProbeContext, endpoint: Endpoint
   }
 }
 
+/**
+ * Folds one handshake message of the server's first flight (after its ServerHello) into what was seen:
+ * the certificate chain, the key exchange group, a client certificate request. True at ServerHelloDone.
+ * Throws TlsParseError on a malformed message. Shared by the TLS and DTLS handshakes.
+ */
+export function takeFlightMessage(accepted: AcceptedHandshake, message: HandshakeMessage): boolean {
+  if (message.type === HANDSHAKE_TYPE.certificate) accepted.certificates = parseCertificateMessage(message.body);
+  else if (message.type === HANDSHAKE_TYPE.serverKeyExchange) {
+    const kx = loadCipherSuites().byCode.get(accepted.hello.cipherSuite)?.keyExchange;
+    const parameters = kx ? parseServerKeyExchange(message.body, kx) : undefined;
+    if (parameters) accepted.keyExchange = parameters;
+  } else if (message.type === HANDSHAKE_TYPE.certificateRequest) accepted.clientCertificateRequested = true;
+  else if (message.type === HANDSHAKE_TYPE.serverHelloDone) return true;
+  return false;
+}
+
 async function readFlight(connection: Connection, timeoutMs: number): Promise<HandshakeOutcome> {
   const deadline = Date.now() + timeoutMs;
   const reassembler = new HandshakeReassembler();
@@ -121,13 +138,7 @@ async function readFlight(connection: Connection, timeoutMs: number): Promise<Ha
         continue;
       }
       try {
-        if (message.type === HANDSHAKE_TYPE.certificate) accepted.certificates = parseCertificateMessage(message.body);
-        else if (message.type === HANDSHAKE_TYPE.serverKeyExchange) {
-          const kx = loadCipherSuites().byCode.get(accepted.hello.cipherSuite)?.keyExchange;
-          const parameters = kx ? parseServerKeyExchange(message.body, kx) : undefined;
-          if (parameters) accepted.keyExchange = parameters;
-        } else if (message.type === HANDSHAKE_TYPE.certificateRequest) accepted.clientCertificateRequested = true;
-        else if (message.type === HANDSHAKE_TYPE.serverHelloDone) return accepted;
+        if (takeFlightMessage(accepted, message)) return accepted;
       } catch (error) {
         if (error instanceof TlsParseError) return finish(error.message);
         throw error;

@@ -3,7 +3,7 @@
 import type { Endpoint } from '../connection.ts';
 import type { SuiteFacts } from './cipher-suites.ts';
 import type { CertificateInfo, HostMatch } from './certificate.ts';
-import type { TlsVersion } from './versions.ts';
+import { dtlsVersionLabel, type TlsVersion, versionLabel } from './versions.ts';
 
 export interface VersionObservation {
   version: TlsVersion;
@@ -26,10 +26,12 @@ export interface CertificateObservation {
 }
 
 export interface TlsObservation {
+  /** Set for DTLS over UDP: its versions are named by the TLS versions they are built on (TLSv1.2 is DTLS 1.2). */
+  protocol?: 'DTLS';
   endpoint: Endpoint;
   /** When the observation was made (ISO 8601): certificate dates are judged against it. */
   observedAt: string;
-  /** Highest version first, all five always present. */
+  /** Highest version first, all five always present (for DTLS: DTLS 1.2 and DTLS 1.0). */
   versions: VersionObservation[];
   certificate?: CertificateObservation;
   keyExchange: {
@@ -44,6 +46,11 @@ export interface TlsObservation {
   maxHandshakes: number;
   /** What could not be determined, and why. */
   incomplete: { part: string; reason: string }[];
+}
+
+/** How a report names a version of this observation: "TLS 1.2", or "DTLS 1.2" for DTLS. */
+export function observedVersionLabel(observation: Pick<TlsObservation, 'protocol'>, version: TlsVersion): string {
+  return observation.protocol === 'DTLS' ? dtlsVersionLabel(version) : versionLabel(version);
 }
 
 export function acceptedVersions(observation: TlsObservation): VersionObservation[] {

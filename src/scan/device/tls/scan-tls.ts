@@ -2,7 +2,8 @@
 // cipher suites with each (offer the lot, note the server's choice, take it out, offer the rest again, until
 // the server refuses), the certificate chain and the key exchange groups. Every connection goes through the
 // probe's gate and counts against a per-port budget of handshakes; whatever the budget or a misbehaving
-// server left unknown is said in `incomplete`.
+// server left unknown is said in `incomplete`. The DTLS prober runs the same enumeration (scanHandshakes)
+// with its own handshake over UDP.
 import { SEVERITY_ORDER } from '../../../findings/schema.ts';
 import { type Endpoint, ProbeError } from '../connection.ts';
 import type { ProbeContext } from '../probe-context.ts';
@@ -11,7 +12,7 @@ import { openTlsSocket } from '../tls-socket.ts';
 import { buildClientHello, NAMED_GROUPS } from './client-hello.ts';
 import { type CipherSuiteEntry, loadCipherSuites, suiteFacts, suitesForVersion } from './cipher-suites.ts';
 import { type CertificateInfo, describeCertificate, type HostMatch, matchHost, parseCertificate } from './certificate.ts';
-import { attemptHandshake, type HandshakeOutcome } from './handshake.ts';
+import { attemptHandshake, type HandshakeOffer, type HandshakeOutcome } from './handshake.ts';
 import type { CertificateObservation, TlsObservation, VersionObservation } from './observation.ts';
 import { checkRecordHeader, CONTENT_TYPE, hex4, TlsParseError } from './records.ts';
 import { TLS_VERSIONS, type TlsVersion, versionLabel, versionRank } from './versions.ts';
@@ -19,6 +20,8 @@ import { TLS_VERSIONS, type TlsVersion, versionLabel, versionRank } from './vers
 export const DEFAULT_MAX_HANDSHAKES = 80;
 /** One handshake per version, and one to read a certificate when the raw handshakes did not show it. */
 const MIN_HANDSHAKES = TLS_VERSIONS.length + 1;
+/** The TLS versions asked about, highest first. */
+const TLS_VERSIONS_DOWN: TlsVersion[] = [...TLS_VERSIONS].reverse();
 /** Handshakes that fail in a row (silence, garbage) before the port is given up. */
 const MAX_CONSECUTIVE_FAILURES = 2;
 
@@ -34,7 +37,7 @@ interface VersionState extends VersionObservation {
 }
 
 /** Weak suites first: a server that follows the client's order then shows them before any budget runs out. */
-function offerOrder(suites: CipherSuiteEntry[]): number[] {
+export function offerOrder(suites: CipherSuiteEntry[]): number[] {
   const registry = loadCipherSuites();
   const weight = (s: CipherSuiteEntry) => {
     const worst = Math.max(
@@ -78,6 +81,21 @@ async function certificateOverTls(context: ProbeContext, endpoint: Endpoint): Pr
   }
 }
 
+/** What differs between scanning TLS over TCP and DTLS over UDP. */
+export interface HandshakeScanSpec {
+  protocol: 'TLS' | 'DTLS';
+  /** The versions asked about, highest first (DTLS ones by the TLS version they are built on). */
+  versions: readonly TlsVersion[];
+  /** The suites a hello for `version` may offer. */
+  suites(version: TlsVersion): CipherSuiteEntry[];
+  /** One handshake attempt: a fresh connection or channel, one offer, the server's first flight. */
+  attempt(offer: HandshakeOffer): Promise<HandshakeOutcome>;
+  /** How a report names a version: "TLS 1.2", "DTLS 1.0". */
+  label(version: TlsVersion): string;
+  /** The certificate chain read another way when no raw handshake showed it (TLS 1.3-only servers). */
+  certificateFallback?: () => Promise<Buffer[]>;
+}
+
 export async function scanTls(
   context: ProbeContext,
   endpoint: Endpoint,
@@ -85,7 +103,27 @@ export async function scanTls(
   options: TlsScanOptions = {},
 ): Promise<TlsObservation> {
   const name = hostName ?? endpoint.host;
-  const maxHandshakes = Math.max(MIN_HANDSHAKES, options.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES);
+  return scanHandshakes(context, endpoint, name, Math.max(MIN_HANDSHAKES, options.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES), {
+    protocol: 'TLS',
+    versions: TLS_VERSIONS_DOWN,
+    suites: (version) => suitesForVersion(version),
+    attempt: (offer) => attemptHandshake(context, endpoint, offer),
+    label: versionLabel,
+    certificateFallback: () => certificateOverTls(context, endpoint),
+  });
+}
+
+/**
+ * Every version once, then the suites of each accepted version by elimination, then the certificate, all
+ * within `maxHandshakes`. Throws the first failure when no version could be told at all.
+ */
+export async function scanHandshakes(
+  context: ProbeContext,
+  endpoint: Endpoint,
+  name: string,
+  maxHandshakes: number,
+  spec: HandshakeScanSpec,
+): Promise<TlsObservation> {
   const registry = loadCipherSuites();
   const where = endpointText(endpoint.host, endpoint.port);
   const initial = (version: TlsVersion): VersionState => ({
@@ -93,11 +131,11 @@ export async function scanTls(
     status: 'unknown',
     suites: [],
     complete: false,
-    remaining: offerOrder(suitesForVersion(version, registry)),
+    remaining: offerOrder(spec.suites(version)),
     tries: 0,
     stopped: false,
   });
-  const states = new Map([...TLS_VERSIONS].reverse().map((version) => [version, initial(version)] as const));
+  const states = new Map(spec.versions.map((version) => [version, initial(version)] as const));
   const incomplete: TlsObservation['incomplete'] = [];
   const dhPrimeBits = new Set<number>();
   const ecdhGroups = new Set<string>();
@@ -132,8 +170,8 @@ export async function scanTls(
     }
     const { hello } = outcome;
     if (hello.version === undefined || versionRank(hello.version) > versionRank(state.version)) {
-      const said = hello.version ? versionLabel(hello.version) : `unknown version 0x${hex4(hello.wireVersion)}`;
-      state.detail = `answered a ${versionLabel(state.version)} hello with ${said}`;
+      const said = hello.version ? spec.label(hello.version) : `unknown version 0x${hex4(hello.wireVersion)}`;
+      state.detail = `answered a ${spec.label(state.version)} hello with ${said}`;
       state.stopped = true;
       return;
     }
@@ -141,7 +179,7 @@ export async function scanTls(
       // The server fell back to an older version: it does not speak the one asked for.
       if (first) {
         state.status = 'refused';
-        state.detail = `answered with ${versionLabel(hello.version)}`;
+        state.detail = `answered with ${spec.label(hello.version)}`;
       }
       state.complete = state.status === 'accepted';
       state.stopped = true;
@@ -180,14 +218,14 @@ export async function scanTls(
   const step = async (state: VersionState) => {
     handshakes++;
     state.tries++;
-    const outcome = await attemptHandshake(context, endpoint, { versions: [state.version], suites: state.remaining, serverName: name });
+    const outcome = await spec.attempt({ versions: [state.version], suites: state.remaining, serverName: name });
     record(state, outcome);
     if (outcome.kind === 'failed' && outcome.error.kind === 'aborted') throw outcome.error;
     if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES)
       givenUp = `gave up after ${consecutiveFailures} failed handshakes in a row (${outcome.kind === 'failed' ? outcome.error.message : ''})`;
   };
 
-  context.progress(`${where}: TLS versions and cipher suites (at most ${maxHandshakes} handshakes)`);
+  context.progress(`${where}: ${spec.protocol} versions and cipher suites (at most ${maxHandshakes} handshakes)`);
   // First every version once, so that the budget never hides a version; then the suites of each.
   for (const state of states.values()) {
     if (givenUp || context.signal.aborted) break;
@@ -198,10 +236,16 @@ export async function scanTls(
   }
 
   if (context.signal.aborted) throw new ProbeError('aborted', 'probe aborted');
-  if (!certificate && !givenUp && [...states.values()].some((s) => s.status === 'accepted') && handshakes < maxHandshakes) {
+  if (
+    spec.certificateFallback &&
+    !certificate &&
+    !givenUp &&
+    [...states.values()].some((s) => s.status === 'accepted') &&
+    handshakes < maxHandshakes
+  ) {
     handshakes++;
     try {
-      const parsed = certificateChain(await certificateOverTls(context, endpoint), name);
+      const parsed = certificateChain(await spec.certificateFallback(), name);
       if ('problem' in parsed) certificateProblem = parsed.problem;
       else if (parsed.chain.length > 0) certificate = { source: 'tls-session', ...parsed };
     } catch (error) {
@@ -218,10 +262,10 @@ export async function scanTls(
     complete,
   }));
   if (versions.every((v) => v.status === 'unknown')) {
-    throw firstFailure ?? new ProbeError('protocol', 'no TLS handshake could be made');
+    throw firstFailure ?? new ProbeError('protocol', `no ${spec.protocol} handshake could be made`);
   }
   for (const v of versions) {
-    const label = versionLabel(v.version);
+    const label = spec.label(v.version);
     if (v.status === 'unknown') incomplete.push({ part: `${where} ${label}`, reason: v.detail ?? givenUp ?? 'not tried' });
     else if (v.status === 'accepted' && !v.complete) {
       const why =
@@ -231,12 +275,18 @@ export async function scanTls(
   }
   if (!versions.some((v) => v.status === 'accepted')) {
     const answers = [...new Set(versions.filter((v) => v.status === 'refused').map((v) => v.detail ?? 'refused'))];
-    incomplete.push({ part: `${where} TLS`, reason: `the server refused every ClientHello (${answers.join('; ')})` });
+    incomplete.push({ part: `${where} ${spec.protocol}`, reason: `the server refused every ClientHello (${answers.join('; ')})` });
   }
-  if (!certificate && versions.some((v) => v.status === 'accepted')) {
-    incomplete.push({ part: `${where} TLS certificate`, reason: certificateProblem ?? 'the server showed no certificate' });
+  // A DTLS server that only takes pre-shared keys has no certificate to show; that is no gap.
+  const certificateSuites = versions.some((v) => v.suites.some((suite) => usesCertificate(suite.code)));
+  if (!certificate && versions.some((v) => v.status === 'accepted') && (spec.protocol === 'TLS' || certificateSuites)) {
+    incomplete.push({
+      part: `${where} ${spec.protocol} certificate`,
+      reason: certificateProblem ?? 'the server showed no certificate',
+    });
   }
   return {
+    ...(spec.protocol === 'DTLS' ? { protocol: 'DTLS' as const } : {}),
     endpoint,
     observedAt: new Date().toISOString(),
     versions,
@@ -247,6 +297,12 @@ export async function scanTls(
     maxHandshakes,
     incomplete,
   };
+}
+
+/** True when a suite authenticates the server with a certificate (not a pre-shared key or nothing). */
+export function usesCertificate(code: number): boolean {
+  const entry = loadCipherSuites().byCode.get(code);
+  return entry !== undefined && ['RSA', 'DSS', 'ECDSA', 'any'].includes(entry.authentication);
 }
 
 /**
