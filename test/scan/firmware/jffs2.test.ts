@@ -31,6 +31,7 @@ import {
   textBytes,
   type TreeEntry,
 } from '../../helpers/make-flash-fs.ts';
+import { cpuClock } from '../../helpers/cpu-clock.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const skip = jffs2Tools ? false : 'mtd-utils (mkfs.jffs2) not installed';
@@ -545,7 +546,7 @@ describe('fuzzing the JFFS2 reader', { skip, timeout: 120_000 }, () => {
   });
 
   function survives(image: Uint8Array): void {
-    const started = performance.now();
+    const started = cpuClock();
     let fs: Jffs2Image;
     try {
       fs = new Jffs2Image(new BufferSource(image), { maxEntries: 500 });
@@ -564,7 +565,7 @@ describe('fuzzing the JFFS2 reader', { skip, timeout: 120_000 }, () => {
       }
       resolveInImage(fs, entry.path);
     }
-    assert.ok(performance.now() - started < 2000);
+    assert.ok(started() < 2000);
   }
 
   it('the unmodified images read cleanly', () => {

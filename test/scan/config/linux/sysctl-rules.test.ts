@@ -7,6 +7,7 @@ import { type SysctlRule, loadSysctlRules } from '../../../../src/scan/config/li
 import { dottedKey, globMatches } from '../../../../src/scan/config/linux/sysctl-parser.ts';
 import { configFileFrom } from '../../../../src/scan/config/scan-config.ts';
 import { configRuleTester } from '../../../helpers/config-rule-tester.ts';
+import { cpuClock } from '../../../helpers/cpu-clock.ts';
 
 function good(expected: SysctlRule['expected']): string {
   if (Array.isArray(expected)) return expected[0] as string;
@@ -96,8 +97,8 @@ describe('sysctl files, by hand', () => {
     assert.equal(globMatches('net.ipv4.conf.*.rp_filter', 'net.ipv4.conf.all.rp_filter'), true);
     assert.equal(globMatches('net.ipv?.conf.*.rp_filter', 'net.ipv6.conf.default.rp_filter'), true);
     assert.equal(globMatches('net.*.rp_filter', 'kernel.kptr_restrict'), false);
-    const started = performance.now();
+    const started = cpuClock();
     assert.equal(globMatches(`${'*a'.repeat(30)}b`, 'a'.repeat(5000)), false);
-    assert.ok(performance.now() - started < 1000);
+    assert.ok(started() < 1000);
   });
 });

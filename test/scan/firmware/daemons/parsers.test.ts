@@ -8,6 +8,7 @@ import { parseMosquitto } from '../../../../src/scan/firmware/daemons/mosquitto.
 import { loadWeakSshAlgorithms, weakSshAlgorithm } from '../../../../src/scan/firmware/daemons/ssh-algorithms.ts';
 import { parseSshdConfig } from '../../../../src/scan/firmware/daemons/sshd.ts';
 import { parseLighttpd, parseNginx, weakCipherEntries } from '../../../../src/scan/firmware/daemons/web.ts';
+import { cpuClock } from '../../../helpers/cpu-clock.ts';
 
 const anyText = fc.string({
   maxLength: 3000,
@@ -70,9 +71,9 @@ describe('the weak SSH algorithm list', () => {
   });
   it('glob matching stays fast on hostile patterns', () => {
     const match = globMatcher('*a*a*a*a*a*a*a*a*b');
-    const start = performance.now();
+    const start = cpuClock();
     assert.equal(match('a'.repeat(5000)), false);
-    assert.ok(performance.now() - start < 500);
+    assert.ok(start() < 500);
   });
 });
 

@@ -13,6 +13,7 @@ import { purl } from '../../../../src/scan/firmware/inventory/purl.ts';
 import { parseApkInstalled, parseControlStanzas, parseOsRelease } from '../../../../src/scan/firmware/inventory/stanzas.ts';
 import { BUSYBOX, findVersion, OPENSSL } from '../../../../src/scan/firmware/inventory/version-strings.ts';
 import { buildTree, firmwareRuleTester, type Tree } from '../../../helpers/firmware-rule-tester.ts';
+import { cpuClock } from '../../../helpers/cpu-clock.ts';
 
 const DPKG_STATUS = readFileSync(new URL('fixtures/dpkg-status', import.meta.url), 'utf8');
 const DEBIAN_OS_RELEASE =
@@ -255,9 +256,9 @@ describe('version strings', () => {
   });
   it('stays linear on a file full of needles', () => {
     const bytes = Buffer.from('BusyBox v'.repeat(200_000));
-    const start = performance.now();
+    const start = cpuClock();
     assert.equal(findVersion(bytes, BUSYBOX), undefined);
-    assert.ok(performance.now() - start < 1000);
+    assert.ok(start() < 1000);
   });
 });
 
