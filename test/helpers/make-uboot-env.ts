@@ -1,5 +1,6 @@
 // Builds U-Boot environment images with U-Boot's own mkenvimage (Debian package u-boot-tools) and reads
-// them back with fw_printenv (libubootenv-tool), so the in-process reader can be compared with the tools.
+// them back with fw_printenv (libubootenv-tool), so the in-process reader can be compared with the tools;
+// and boot scripts (boot.scr) with mkimage, as the boards' build scripts make them.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { tempDir } from './product.ts';
 
 export const mkenvimageTool = hasTool('mkenvimage');
 export const fwPrintenvTool = hasTool('fw_printenv');
+export const mkimageScriptTool = hasTool('mkimage');
 
 export interface EnvImageOptions {
   /** CONFIG_ENV_SIZE in bytes; default 0x4000. */
@@ -48,6 +50,19 @@ export function fwPrintenv(image: Uint8Array, size: number, copies: 1 | 2 = 1): 
   writeFileSync(config, `${lines.join('\n')}\n`);
   const r = spawnSync('fw_printenv', ['-c', config], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout : undefined;
+}
+
+/** `mkimage -A arm -T script -C none -d boot.cmd boot.scr` on the given commands: the compiled boot.scr. */
+export function mkimageScript(commands: string, options: { compression?: 'none' | 'gzip'; name?: string } = {}): Uint8Array {
+  const dir = tempDir('baseline-bootscr-');
+  const input = join(dir, 'boot.cmd');
+  const output = join(dir, 'boot.scr');
+  writeFileSync(input, commands);
+  const name = options.name === undefined ? [] : ['-n', options.name];
+  execFileSync('mkimage', ['-A', 'arm', '-T', 'script', '-C', options.compression ?? 'none', ...name, '-d', input, output], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Uint8Array(readFileSync(output));
 }
 
 /** Flips one byte of a copy. */

@@ -117,7 +117,7 @@ export function registerScan(program: Command): void {
     scan
       .command('config <files...>')
       .description(
-        'check Linux kernel configs, Zephyr Kconfig, Raspberry Pi config.txt/cmdline.txt, MCUboot images and U-Boot environments, rule by rule',
+        'check Linux kernel configs, Zephyr Kconfig, Raspberry Pi config.txt/cmdline.txt, MCUboot images, U-Boot environments and boot scripts, rule by rule',
       )
       .option('-k, --kind <kind>', `force the kind instead of detecting it: ${CONFIG_KINDS.join(', ')}`)
       .option('--kernel-version <version>', 'Linux kernel version (e.g. 6.1) when the config header does not say')
@@ -138,6 +138,7 @@ Examples:
   baseline scan config boot/config.txt boot/cmdline.txt
   baseline scan config build/zephyr/zephyr.signed.bin --key keys/fw-signing.pub.pem
   baseline scan config uboot.env --json        a U-Boot environment (binary or text, e.g. uEnv.txt)
+  baseline scan config boot/boot.scr           a U-Boot boot script (mkimage -T script, or boot.cmd)
   baseline rules --kind linux        every rule, with its rationale and source`,
     )
     .action(async (files: string[], options: ScanConfigOptions) => {

@@ -1,12 +1,14 @@
 // Build and boot configurations found inside a firmware image go through the same checks as
 // `baseline scan config`: kernel configs in /boot, a kernel's embedded IKCONFIG, the Raspberry Pi's
-// config.txt and cmdline.txt, U-Boot environments, and sysctl files. The firmware scanner calls this on
-// every root filesystem; scanUbootEnvironmentsInBlob does the same for environments carved from a raw dump.
+// config.txt and cmdline.txt, U-Boot environments and boot scripts, and sysctl files. The firmware scanner
+// calls this on every root filesystem; scanUbootEnvironmentsInBlob does the same for environments carved
+// from a raw dump.
 import { gunzipSync } from 'node:zlib';
 import type { Finding } from '../../findings/schema.ts';
-import type { ConfigKindName, ConfigScan } from '../config/config-kind.ts';
+import type { ConfigFile, ConfigKindName, ConfigScan } from '../config/config-kind.ts';
 import { kindNamed } from '../config/kinds.ts';
 import { configFileFrom, MAX_CONFIG_BYTES } from '../config/scan-config.ts';
+import { scanBootScript } from '../config/uboot/index.ts';
 import { findUbootEnvironments, type UbootEnvOptions } from './carving/uboot-env.ts';
 import type { ReadAt } from './carving/uimage.ts';
 import { type FsEntry, type ImageFs, ImageReadError, type ReadProblem } from './image-fs.ts';
@@ -19,6 +21,8 @@ const IKCONFIG_END = Buffer.from('IKCFG_ED');
 interface ConfigPlace {
   kind: ConfigKindName;
   matches(path: string): boolean;
+  /** How a file there is read, when its place says more than the kind (a boot script, not an environment). */
+  scan?: (file: ConfigFile) => ConfigScan;
 }
 
 const PLACES: ConfigPlace[] = [
@@ -30,6 +34,9 @@ const PLACES: ConfigPlace[] = [
   { kind: 'uboot', matches: (p) => /^\/boot(\/firmware)?\/u-?boot\.env$/.test(p) },
   { kind: 'uboot', matches: (p) => /^(\/boot(\/firmware)?)?\/uEnv\.txt$/.test(p) },
   { kind: 'uboot', matches: (p) => /^\/etc\/u-boot-initial-env(-[^/]+)?$/.test(p) },
+  // U-Boot boot scripts, which distro boot looks for in /boot and at the root of the boot partition: boot.scr
+  // (mkimage's uImage) and its source boot.cmd (Armbian, Debian's flash-kernel, Yocto's u-boot-script).
+  { kind: 'uboot', matches: (p) => /^(\/boot(\/firmware)?)?\/boot\.(scr|cmd)$/.test(p), scan: (file) => scanBootScript(file) },
 ];
 
 // systemd-sysctl reads these folders; a file name in an earlier folder hides the same name in a later one.
@@ -62,7 +69,7 @@ export function scanConfigsInImage(fs: ImageFs): ConfigsInImage {
     try {
       if (place) {
         const file = configFileFrom(entry.path, fs.read(entry.path, MAX_CONFIG_BYTES));
-        record(entry.path, place.kind, kindNamed(place.kind).scan(file, {}));
+        record(entry.path, place.kind, place.scan ? place.scan(file) : kindNamed(place.kind).scan(file, {}));
       } else if (KERNEL_IMAGE.test(entry.path)) {
         const embedded = embeddedKernelConfig(fs, entry);
         if (embedded)

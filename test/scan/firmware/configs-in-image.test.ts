@@ -11,7 +11,7 @@ import { openDirectoryFs } from '../../../src/scan/firmware/directory-fs.ts';
 import { SquashfsImage } from '../../../src/scan/firmware/squashfs/squashfs-fs.ts';
 import { debianKernelConfigs } from '../../helpers/debian-kernels.ts';
 import { hasTool, mksquashfs } from '../../helpers/make-squashfs.ts';
-import { mkenvimage, mkenvimageTool } from '../../helpers/make-uboot-env.ts';
+import { mkenvimage, mkenvimageTool, mkimageScript, mkimageScriptTool } from '../../helpers/make-uboot-env.ts';
 import { tempDir } from '../../helpers/product.ts';
 
 const fixture = (path: string) => new URL(`../../fixtures/${path}`, import.meta.url).pathname;
@@ -175,4 +175,71 @@ describe('U-Boot environments in a firmware image', { skip: mkenvimageTool ? fal
       );
     },
   );
+});
+
+const BOOT_CMD = `setenv bootargs "console=ttyS0,115200 root=/dev/mmcblk0p2 rootwait"
+if load mmc 0:1 \${kernel_addr_r} zImage; then bootz \${kernel_addr_r}; else run netboot; fi
+`;
+
+describe('U-Boot boot scripts in a firmware image', { skip: mkimageScriptTool ? false : 'mkimage (u-boot-tools) not installed' }, () => {
+  function scriptRootfs(): string {
+    const root = tempDir('baseline-rootfs-');
+    mkdirSync(join(root, 'boot/firmware'), { recursive: true });
+    writeFileSync(join(root, 'boot/boot.scr'), mkimageScript(BOOT_CMD));
+    writeFileSync(join(root, 'boot/boot.cmd'), BOOT_CMD);
+    writeFileSync(join(root, 'boot/firmware/boot.scr'), mkimageScript("setenv netboot 'dhcp; bootz'\nsetenv verify no\nrun netboot\n"));
+    // Not at a place distro boot looks: left alone.
+    mkdirSync(join(root, 'usr/share/doc/u-boot'), { recursive: true });
+    writeFileSync(join(root, 'usr/share/doc/u-boot/boot.scr'), mkimageScript('setenv verify no\nbootm\n'));
+    return root;
+  }
+
+  function checkFound(result: ReturnType<typeof scanConfigsInImage>): void {
+    assert.deepEqual(result.scanned.map((s) => `${s.path} ${s.kind}`).sort(), [
+      '/boot/boot.cmd uboot',
+      '/boot/boot.scr uboot',
+      '/boot/firmware/boot.scr uboot',
+    ]);
+    const find = (check: string, path: string) => result.findings.find((f) => f.check === check && f.location.path === path);
+    for (const path of ['/boot/boot.scr', '/boot/boot.cmd']) {
+      assert.equal(find('config/linux-cmdline/serial-console', path)?.result, 'fail');
+      assert.deepEqual(find('config/linux-cmdline/serial-console', path)?.location, { path, line: 1 });
+      // The else branch runs netboot, which the script does not define: left to the environment.
+      assert.equal(find('config/uboot/network-boot', path)?.result, 'info');
+      assert.match(find('config/uboot/network-boot', path)?.message ?? '', /but it runs netboot, which the environment defines/);
+    }
+    assert.match(result.scanned.find((s) => s.path === '/boot/boot.scr')?.facts['data crc'] ?? '', /valid/);
+    const net = find('config/uboot/network-boot', '/boot/firmware/boot.scr');
+    assert.equal(net?.result, 'fail');
+    assert.deepEqual(net?.location, { path: '/boot/firmware/boot.scr', line: 1 });
+    assert.deepEqual(find('config/uboot/image-verify', '/boot/firmware/boot.scr')?.location, { path: '/boot/firmware/boot.scr', line: 2 });
+    assert.deepEqual(result.problems, []);
+  }
+
+  it('are found at /boot/boot.scr, /boot/boot.cmd and under /boot/firmware in a root filesystem folder', () => {
+    checkFound(scanConfigsInImage(openDirectoryFs(scriptRootfs())));
+  });
+
+  it('are found in a squashfs root filesystem', { skip: hasTool('mksquashfs') ? false : 'mksquashfs not installed' }, () => {
+    const image = join(tempDir('baseline-squashfs-'), 'rootfs.squashfs');
+    mksquashfs(scriptRootfs(), image, ['-comp', 'gzip']);
+    checkFound(scanConfigsInImage(new SquashfsImage(new BufferSource(new Uint8Array(readFileSync(image))))));
+  });
+
+  it('are found at the root of a boot partition, and a corrupted one is named, not fatal', () => {
+    const root = tempDir('baseline-bootfs-');
+    const image = mkimageScript(BOOT_CMD);
+    image[image.length - 2] = (image[image.length - 2] as number) ^ 1;
+    writeFileSync(join(root, 'boot.scr'), image);
+    writeFileSync(join(root, 'boot.cmd'), 'not a script at all\0\0\0');
+    const result = scanConfigsInImage(openDirectoryFs(root));
+    assert.deepEqual(
+      result.scanned.map((s) => s.path),
+      ['/boot.scr'],
+    );
+    assert.ok(result.findings.some((f) => f.check === 'config/linux-cmdline/serial-console' && f.location.path === '/boot.scr'));
+    assert.deepEqual(result.problems.map((p) => p.part).sort(), ['/boot.cmd', '/boot.scr']);
+    assert.match(result.problems.find((p) => p.part === '/boot.scr')?.reason ?? '', /^data CRC mismatch/);
+    assert.match(result.problems.find((p) => p.part === '/boot.cmd')?.reason ?? '', /not a U-Boot boot script/);
+  });
 });

@@ -1,7 +1,8 @@
 // Follows what U-Boot runs on its own: from bootcmd (and preboot, altbootcmd, uenvcmd) through `run`,
 // `boot` and `for … in …; do run …_${x}; done`, noting each `setenv bootargs …` with the value it would give
 // and each command that loads over the network. Each variable is followed once, in the order a boot
-// reaches it; `if` branches are all taken. An approximation of a boot, bounded in every dimension.
+// reaches it; `if` branches are all taken. An approximation of a boot, bounded in every dimension. A boot
+// script (boot.scr, boot.cmd) is walked the same way, as the one root its text is the value of.
 import type { EnvVariable } from './environment.ts';
 import { type Command, parseScript, plainWord, type Resolver, resolveWords, type Traced, type Word } from './script.ts';
 
@@ -12,6 +13,11 @@ export const MAX_BOOTARGS_SETTINGS = 16;
 export interface BootPathOptions {
   roots: readonly string[];
   networkCommands: readonly string[];
+  /**
+   * The origin given to text a command writes, from the variable it runs in and where the command starts in
+   * that variable's value. By default the variable's name; a boot script names the line instead.
+   */
+  label?: (variable: string, at: number) => string;
 }
 
 export interface Reached {
@@ -22,6 +28,8 @@ export interface Reached {
 export interface BootargsSetting {
   /** The variable whose script runs `setenv bootargs`. */
   variable: string;
+  /** Where that `setenv` starts in the variable's value. */
+  at: number;
   value: Traced;
   chain: string[];
 }
@@ -29,6 +37,8 @@ export interface BootargsSetting {
 export interface NetworkLoad {
   command: string;
   variable: string;
+  /** Where the command starts in the variable's value. */
+  at: number;
   chain: string[];
   /** The command as written (first words), for evidence. */
   text: string;
@@ -42,26 +52,47 @@ export interface BootPath {
   network: NetworkLoad[];
   /** Names run that the environment does not define. */
   missing: string[];
+  /** What `setenv` (and `env set`) left in each variable by the end of the walk; an empty value deletes. */
+  set: Map<string, RuntimeSetting>;
+  /** The first `saveenv` (or `env save`) reached, which stores the variables set so far for later boots. */
+  saved?: { variable: string; at: number };
   /** Set when a bound stopped the walk. */
   limited?: string;
+}
+
+export interface RuntimeSetting {
+  value: string;
+  /** The label of the text that set it (see BootPathOptions.label). */
+  origin: string;
+  /** The variable whose script ran the `setenv`, and where the command starts in it. */
+  variable: string;
+  at: number;
 }
 
 /** Variables set while booting (`setenv`, `name=value`) shadow the stored ones from then on. */
 interface State {
   env: Map<string, EnvVariable>;
-  runtime: Map<string, { value: string; origin: string }>;
+  runtime: Map<string, RuntimeSetting>;
   locals: Map<string, Array<{ value: string; origin: string }>>;
 }
 
 export function followBoot(env: Map<string, EnvVariable>, options: BootPathOptions): BootPath {
   const state: State = { env, runtime: new Map(), locals: new Map() };
-  const path: BootPath = { roots: options.roots.filter((r) => env.has(r)), reached: new Map(), bootargs: [], network: [], missing: [] };
+  const path: BootPath = {
+    roots: options.roots.filter((r) => env.has(r)),
+    reached: new Map(),
+    bootargs: [],
+    network: [],
+    missing: [],
+    set: state.runtime,
+  };
   const network = new Set(options.networkCommands);
+  const label = options.label ?? ((variable: string) => variable);
   const resolve: Resolver = (name) => {
     const local = state.locals.get(name);
     if (local?.length) return local;
     const runtime = state.runtime.get(name);
-    if (runtime) return runtime.value ? [runtime] : undefined;
+    if (runtime) return runtime.value ? [{ value: runtime.value, origin: runtime.origin }] : undefined;
     const stored = state.env.get(name);
     return stored ? [{ value: stored.value, origin: name }] : undefined;
   };
@@ -86,7 +117,8 @@ export function followBoot(env: Map<string, EnvVariable>, options: BootPathOptio
     for (const command of parseScript(script)) run(command, name, here);
   };
 
-  const run = (command: Command, origin: string, chain: string[]) => {
+  const run = (command: Command, variable: string, chain: string[]) => {
+    const origin = label(variable, command.at);
     if (command.loop) {
       const values = resolveWords(command.loop.values, origin, resolve).flatMap((t) =>
         t.text
@@ -120,6 +152,10 @@ export function followBoot(env: Map<string, EnvVariable>, options: BootPathOptio
       for (const arg of args) for (const name of targets(arg, origin)) visit(name, chain);
       return;
     }
+    if (verb === 'saveenv' || (verb === 'env' && plainWord(args[0]) === 'save')) {
+      path.saved ??= { variable, at: command.at };
+      return;
+    }
     if (verb === 'boot' || verb === 'bootd') {
       visit('bootcmd', chain);
       return;
@@ -131,18 +167,19 @@ export function followBoot(env: Map<string, EnvVariable>, options: BootPathOptio
       if (!name) return;
       const values = resolveWords(rest.slice(1), origin, resolve);
       const value = values[0];
-      state.runtime.set(name, { value: value?.text ?? '', origin });
+      state.runtime.set(name, { value: value?.text ?? '', origin, variable, at: command.at });
       if (name === 'bootargs') {
         for (const v of values) {
           if (path.bootargs.length >= MAX_BOOTARGS_SETTINGS) break;
-          if (v.text && !path.bootargs.some((b) => b.value.text === v.text)) path.bootargs.push({ variable: origin, value: v, chain });
+          if (v.text && !path.bootargs.some((b) => b.value.text === v.text))
+            path.bootargs.push({ variable, at: command.at, value: v, chain });
         }
       }
       return;
     }
     if (network.has(verb) && path.network.length < 64) {
       const text = [verb, ...args.slice(0, 4).map((w) => wordText(w))].join(' ');
-      path.network.push({ command: verb, variable: origin, chain, text });
+      path.network.push({ command: verb, variable, at: command.at, chain, text });
     }
   };
 

@@ -1,6 +1,7 @@
 // The U-Boot environment detectors: autoboot and its stop keys, image verification, network boot, and the
 // kernel command line, which is handed to the Linux command-line rules (config/linux-cmdline/…) once its
-// ${references} are expanded, with each finding moved to the variable its text came from.
+// ${references} are expanded, with each finding moved to the variable its text came from. A boot script is
+// checked with the same detectors, its own text the root of the walk and its lines the locations.
 import type { Finding } from '../../../findings/schema.ts';
 import { type FindingDraft, toFinding } from '../../check.ts';
 import { parseCmdline } from '../linux/cmdline-parser.ts';
@@ -12,10 +13,24 @@ import { checkMeta, type UbootRule, type UbootRuleOf } from './uboot-rules.ts';
 
 export interface UbootContext {
   path: string;
+  /** For a boot script, the variables it sets, each at the line of its setenv. */
   env: UbootEnv;
   /** A uEnv.txt: imported on top of the built-in environment, so a variable missing here may be set there. */
   partial: boolean;
   boot: BootPath;
+  /** Set for a boot script (boot.scr, boot.cmd): it runs over an environment that is not here. */
+  script?: ScriptScope;
+}
+
+export interface ScriptScope {
+  /** The name the walk gives the script's own text (not a name U-Boot could run). */
+  root: string;
+  /** The origin label of text a command writes, as the walk was given it (BootPathOptions.label). */
+  label(variable: string, at: number): string;
+  /** The line a command starts on: in the script itself, or the line that set the variable it runs in. */
+  commandLine(variable: string, at: number): number | undefined;
+  /** The line text with this origin label was written on. */
+  originLine(origin: string): number | undefined;
 }
 
 export function checkEnvironment(rules: readonly UbootRule[], context: UbootContext): Finding[] {
@@ -26,7 +41,7 @@ export function checkEnvironment(rules: readonly UbootRule[], context: UbootCont
 function evaluate(rule: UbootRule, context: UbootContext): FindingDraft[] {
   switch (rule.detector) {
     case 'autoboot':
-      return [evaluateAutoboot(rule, context)];
+      return [context.script ? evaluateScriptAutoboot(rule, context, context.script) : evaluateAutoboot(rule, context)];
     case 'verify':
       return [evaluateVerify(rule, context)];
     case 'network-boot':
@@ -38,6 +53,10 @@ function evaluate(rule: UbootRule, context: UbootContext): FindingDraft[] {
 
 function at(context: UbootContext, variable: EnvVariable | undefined): FindingDraft['location'] {
   return variable ? { path: context.path, line: variable.line } : { path: context.path };
+}
+
+function atLine(context: UbootContext, line: number | undefined): FindingDraft['location'] {
+  return line === undefined ? { path: context.path } : { path: context.path, line };
 }
 
 function shown(variable: EnvVariable): string {
@@ -115,8 +134,39 @@ function evaluateAutoboot(rule: UbootRuleOf<'autoboot'>, context: UbootContext):
   };
 }
 
+/**
+ * A boot script runs once autoboot has begun (bootcmd loads and sources it), so the environment decides
+ * whether the console can stop the boot. Only a bootdelay the script saves (saveenv) counts, from the next boot.
+ */
+function evaluateScriptAutoboot(rule: UbootRuleOf<'autoboot'>, context: UbootContext, script: ScriptScope): FindingDraft {
+  const delay = context.env.variables.get('bootdelay');
+  const saved = context.boot.saved;
+  if (delay && saved) {
+    const draft = evaluateAutoboot(rule, context);
+    const line = script.commandLine(saved.variable, saved.at);
+    return {
+      ...draft,
+      message: `the script saves its variables with saveenv${line === undefined ? '' : ` (line ${line})`}, so from the next boot: ${draft.message}`,
+    };
+  }
+  return {
+    result: 'not-applicable',
+    location: at(context, delay),
+    message: `a boot script runs once autoboot has begun: the environment's bootdelay and stop keys decide whether the console can stop it${
+      delay ? `; setenv bootdelay here changes only the running environment, since the script does not run saveenv` : ''
+    }`,
+  };
+}
+
 function evaluateVerify(rule: UbootRuleOf<'verify'>, context: UbootContext): FindingDraft {
   const verify = context.env.variables.get(rule.variable);
+  if (!verify && context.script) {
+    return {
+      result: 'info',
+      location: { path: context.path },
+      message: `${rule.variable} is not set by this script: the environment decides (unset there means bootm checks images)`,
+    };
+  }
   if (!verify) {
     return context.partial
       ? {
@@ -159,6 +209,7 @@ function chainText(chain: string[]): string {
 
 function evaluateNetworkBoot(rule: UbootRuleOf<'network-boot'>, context: UbootContext): FindingDraft[] {
   const { boot, env } = context;
+  if (context.script) return evaluateScriptNetworkBoot(rule, context, context.script);
   if (boot.roots.length === 0) {
     return [
       {
@@ -199,11 +250,63 @@ function evaluateNetworkBoot(rule: UbootRuleOf<'network-boot'>, context: UbootCo
   ];
 }
 
+/** What a boot script runs that loads over the network, each located at its line. */
+function evaluateScriptNetworkBoot(rule: UbootRuleOf<'network-boot'>, context: UbootContext, script: ScriptScope): FindingDraft[] {
+  const { boot, env } = context;
+  if (boot.network.length) {
+    const byLine = new Map<string, (typeof boot.network)[number]>();
+    for (const load of boot.network) {
+      const key = `${load.variable}:${script.commandLine(load.variable, load.at) ?? ''}`;
+      if (!byLine.has(key)) byLine.set(key, load);
+    }
+    return [...byLine.values()].slice(0, 8).map((load) => {
+      const line = script.commandLine(load.variable, load.at);
+      return {
+        result: 'fail',
+        location: atLine(context, line),
+        evidence: load.text,
+        message: `${
+          load.variable === script.root
+            ? `the script runs ${load.command}${line === undefined ? '' : ` (line ${line})`}`
+            : `${load.variable}, which the script sets and runs (${chainText(load.chain)}), runs ${load.command}`
+        }: the software it loads comes over the network without authentication`,
+      };
+    });
+  }
+  const commands = new Set(rule.commands);
+  const elsewhere: string[] = [];
+  for (const variable of env.variables.values()) {
+    if (elsewhere.length >= 3) break;
+    if (boot.reached.has(variable.name)) continue;
+    if (parseScript(variable.value).some((c) => commands.has(plainWord(c.words[0]) ?? ''))) elsewhere.push(variable.name);
+  }
+  const others = boot.reached.size - 1;
+  // `run distro_bootcmd`, `boot`: what the environment defines is not here, so nothing can be said of it.
+  const missing = boot.missing.slice(0, 5);
+  return [
+    {
+      result: missing.length ? 'info' : 'pass',
+      location: { path: context.path },
+      message: `the script${others > 0 ? ` and the ${others} variable${others > 1 ? 's' : ''} it runs` : ''} load${others > 0 ? '' : 's'} nothing over the network${
+        missing.length
+          ? `, but it runs ${missing.join(', ')}${boot.missing.length > missing.length ? ', …' : ''}, which the environment defines: check the environment for those`
+          : ''
+      }${elsewhere.length ? `; ${elsewhere.join(', ')} would, but the script does not run ${elsewhere.length > 1 ? 'them' : 'it'}` : ''}${
+        boot.limited ? ` (${boot.limited})` : ''
+      }`,
+    },
+  ];
+}
+
 /** One value the kernel may get as its command line, and where it is set. */
 interface Candidate {
   label: string;
   /** The variable that sets it: bootargs, or the one whose script runs setenv bootargs. */
   variable: string;
+  /** The origin label of the text the setting writes itself (the variable; in a script, its line). */
+  origin: string;
+  /** In a script, the line of the setenv. */
+  line?: number;
   value: Traced;
 }
 
@@ -216,23 +319,58 @@ function envResolver(env: UbootEnv): Resolver {
 
 export function cmdlineCandidates(context: UbootContext): Candidate[] {
   const candidates: Candidate[] = [];
-  const stored = context.env.variables.get('bootargs');
+  const { script } = context;
+  // A script's own bootargs are its setenv bootargs, found by the walk; the stored one is the environment's.
+  const stored = script ? undefined : context.env.variables.get('bootargs');
   if (stored)
-    candidates.push({ label: 'bootargs', variable: 'bootargs', value: expandValue(stored.value, 'bootargs', envResolver(context.env)) });
+    candidates.push({
+      label: 'bootargs',
+      variable: 'bootargs',
+      origin: 'bootargs',
+      value: expandValue(stored.value, 'bootargs', envResolver(context.env)),
+    });
   for (const setting of context.boot.bootargs) {
+    const origin = script ? script.label(setting.variable, setting.at) : setting.variable;
     // References kept literal by single quotes reach bootm as written, which substitutes them with
     // CONFIG_BOOTARGS_SUBST: expanded here as for the stored bootargs.
     const value = /\$[{(A-Za-z0-9_]/.test(setting.value.text)
-      ? expandValue(setting.value.text, setting.variable, envResolver(context.env))
+      ? expandValue(setting.value.text, origin, envResolver(context.env))
       : setting.value;
     if (candidates.some((c) => c.value.text === value.text)) continue;
-    candidates.push({ label: `bootargs as ${setting.variable} sets it (${chainText(setting.chain)})`, variable: setting.variable, value });
+    if (!script) {
+      candidates.push({
+        label: `bootargs as ${setting.variable} sets it (${chainText(setting.chain)})`,
+        variable: setting.variable,
+        origin,
+        value,
+      });
+      continue;
+    }
+    const line = script.commandLine(setting.variable, setting.at);
+    candidates.push({
+      label:
+        setting.variable === script.root
+          ? `bootargs as the script sets it${line === undefined ? '' : ` (line ${line})`}`
+          : `bootargs as ${setting.variable} sets it (${chainText(setting.chain)})`,
+      variable: setting.variable,
+      origin,
+      ...(line === undefined ? {} : { line }),
+      value,
+    });
   }
   return candidates;
 }
 
 function evaluateKernelCmdline(context: UbootContext): FindingDraft {
   const candidates = cmdlineCandidates(context);
+  if (!candidates.length && context.script) {
+    return {
+      result: 'info',
+      location: { path: context.path },
+      message:
+        "the script runs no setenv bootargs: the kernel gets the bootargs already in the environment, or the device tree's (/chosen/bootargs), which were not checked here",
+    };
+  }
   if (!candidates.length) {
     return {
       result: 'info',
@@ -249,12 +387,13 @@ function evaluateKernelCmdline(context: UbootContext): FindingDraft {
   const substituted = literal
     ? '; references left in bootargs are replaced by bootm only with CONFIG_BOOTARGS_SUBST (otherwise the kernel gets them as written), and were expanded here'
     : '';
+  const where = context.script ? 'in the script (the environment may set them)' : 'here';
   return {
     result: 'info',
-    location: at(context, context.env.variables.get(first.variable)),
-    evidence: candidates.map((c) => `${c.variable}: ${c.value.text}`).join('\n'),
+    location: context.script ? atLine(context, first.line) : at(context, context.env.variables.get(first.variable)),
+    evidence: candidates.map((c) => `${context.script ? c.label.replace(/^bootargs as /, '') : c.variable}: ${c.value.text}`).join('\n'),
     message: `checked with the Linux command-line rules: ${candidates.map((c) => c.label).join('; ')}${
-      unresolved.length ? `; not defined here, so taken as empty: ${unresolved.map((u) => `\${${u}}`).join(', ')}` : ''
+      unresolved.length ? `; not defined ${where}, so taken as empty: ${unresolved.map((u) => `\${${u}}`).join(', ')}` : ''
     }${candidates.some((c) => c.value.truncated) ? '; cut at 16 KiB' : ''}${substituted}`,
   };
 }
@@ -273,14 +412,16 @@ function checkKernelCmdlines(context: UbootContext): Finding[] {
     for (const finding of checkCmdline(parseCmdline(text, candidate.label), context.path)) {
       const origins = finding.location.line !== undefined && finding.evidence ? originsOf(candidate.value, text, finding.evidence) : [];
       const origin = origins[0];
-      const variable = context.env.variables.get(origin ?? candidate.variable) ?? context.env.variables.get(candidate.variable);
-      const others = origins.filter((o) => o !== candidate.variable);
+      const others = origins.filter((o) => o !== candidate.origin);
       const from = others.length ? `, with text from ${others.join(', ')}` : '';
-      const located: Finding = {
-        ...finding,
-        location: at(context, variable),
-        message: `${candidate.label}${from}: ${finding.message}`,
-      };
+      let location: FindingDraft['location'];
+      if (context.script)
+        location = atLine(context, (origin === undefined ? undefined : context.script.originLine(origin)) ?? candidate.line);
+      else {
+        const variable = context.env.variables.get(origin ?? candidate.variable) ?? context.env.variables.get(candidate.variable);
+        location = at(context, variable);
+      }
+      const located: Finding = { ...finding, location, message: `${candidate.label}${from}: ${finding.message}` };
       const before = worst.get(finding.check);
       if (!before || RANK[located.result] > RANK[before.result]) worst.set(finding.check, located);
     }

@@ -10,6 +10,8 @@ export interface Command {
   words: Word[];
   /** Set when the command opens a `for NAME in WORDS…` loop: the loop variable and the words it takes. */
   loop?: { name: string; values: Word[] };
+  /** Where the command's first word starts in the script (keywords such as `if` included): for line numbers. */
+  at: number;
 }
 
 /** Longest script read; U-Boot's own values are far shorter. */
@@ -19,6 +21,8 @@ export const MAX_WORDS = 20_000;
 
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}']);
 const NAME_CHAR = /[A-Za-z0-9_]/;
+/** Characters that end a word or a command without starting one. */
+const BREAKS = new Set([' ', '\t', '\r', '\n', ';', '|']);
 
 /** Splits a script into commands. Text past MAX_SCRIPT_CHARS is ignored (the caller reports it). */
 export function parseScript(script: string): Command[] {
@@ -28,6 +32,7 @@ export function parseScript(script: string): Command[] {
   let word: Word | undefined;
   let literal = '';
   let wordCount = 0;
+  let start = -1;
 
   const flushLiteral = () => {
     if (literal) (word ??= []).push({ text: literal });
@@ -43,9 +48,10 @@ export function parseScript(script: string): Command[] {
   };
   const endCommand = () => {
     endWord();
-    const command = toCommand(words);
+    const command = toCommand(words, Math.max(0, start));
     if (command) commands.push(command);
     words = [];
+    start = -1;
   };
   const reference = (at: number): { part: Part; next: number } | undefined => {
     const open = source[at + 1];
@@ -67,6 +73,8 @@ export function parseScript(script: string): Command[] {
   let i = 0;
   while (i < source.length && wordCount < MAX_WORDS) {
     const c = source[i] as string;
+    if (start < 0 && !BREAKS.has(c) && !(c === '&' && source[i + 1] === '&') && !(c === '#' && word === undefined && literal === ''))
+      start = i;
     if (c === ' ' || c === '\t' || c === '\r') {
       endWord();
       i++;
@@ -143,17 +151,17 @@ function plain(word: Word | undefined): string | undefined {
   return text;
 }
 
-function toCommand(words: Word[]): Command | undefined {
+function toCommand(words: Word[], at: number): Command | undefined {
   let rest = words;
   while (rest.length && KEYWORDS.has(plain(rest[0]) ?? '')) rest = rest.slice(1);
   if (!rest.length) return undefined;
   if (plain(rest[0]) === 'for') {
     // for NAME in WORDS… (the body follows after `do`, as separate commands)
     const name = plain(rest[1]);
-    if (name && plain(rest[2]) === 'in') return { words: rest, loop: { name, values: rest.slice(3) } };
+    if (name && plain(rest[2]) === 'in') return { words: rest, loop: { name, values: rest.slice(3) }, at };
     return undefined;
   }
-  return { words: rest };
+  return { words: rest, at };
 }
 
 /** Text with where each stretch of it came from: the variable whose value held it. */

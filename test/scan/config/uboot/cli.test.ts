@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../../helpers/cli.ts';
-import { corrupt, mkenvimage, mkenvimageTool } from '../../../helpers/make-uboot-env.ts';
+import { corrupt, mkenvimage, mkenvimageTool, mkimageScript, mkimageScriptTool } from '../../../helpers/make-uboot-env.ts';
 import { tempDir } from '../../../helpers/product.ts';
 
 const ENV = `bootdelay=2
@@ -53,6 +53,58 @@ describe(
     });
   },
 );
+
+const BOOT_CMD = `# boot.cmd: mkimage -A arm -T script -C none -d boot.cmd boot.scr
+setenv console ttyS0,115200
+setenv bootargs "console=\${console} root=/dev/mmcblk0p2 rootwait"
+load mmc 0:1 \${kernel_addr_r} zImage
+bootz \${kernel_addr_r} - \${fdt_addr_r}
+`;
+
+describe('baseline scan config on a boot script', { skip: mkimageScriptTool ? false : 'mkimage (u-boot-tools) not installed' }, () => {
+  it('boot.scr --json: findings at the script line, CRCs in the summary', () => {
+    const dir = tempDir();
+    const scr = join(dir, 'boot.scr');
+    writeFileSync(scr, mkimageScript(BOOT_CMD));
+    const r = runCli(['scan', 'config', scr, '--json']);
+    assert.equal(r.status, 1, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.equal(json.format, 'baseline-findings/1');
+    const find = (check: string) => json.findings.find((f: { check: string }) => f.check === check);
+    const serial = find('config/linux-cmdline/serial-console');
+    assert.equal(serial.result, 'fail');
+    assert.deepEqual(serial.location, { path: scr, line: 3 });
+    assert.equal(serial.evidence, 'console=ttyS0,115200');
+    assert.equal(
+      serial.message,
+      'bootargs as the script sets it (line 3), with text from line 2: `console=ttyS0,115200` is on the kernel command line',
+    );
+    assert.equal(find('config/uboot/network-boot').result, 'pass');
+    assert.equal(find('config/uboot/autoboot-interruptible').result, 'not-applicable');
+    assert.deepEqual(json.incomplete, []);
+
+    const text = runCli(['scan', 'config', scr]);
+    assert.match(
+      text.stdout,
+      /boot\.scr: uboot \(format compiled boot script \(uImage type script, arm, \d+ bytes of data\), lines 5, header crc 0x[0-9a-f]{8}, valid, data crc 0x[0-9a-f]{8}, valid, kernel command line set at line 3\)/,
+    );
+    assert.match(text.stdout, /^FAIL medium {3}config\/linux-cmdline\/serial-console .*boot\.scr:3: bootargs as the script sets it/m);
+  });
+
+  it('boot.cmd is told by content, and a corrupted boot.scr is reported, not refused', () => {
+    const dir = tempDir();
+    const cmd = join(dir, 'boot.cmd');
+    writeFileSync(cmd, BOOT_CMD);
+    const scr = join(dir, 'boot.scr');
+    const image = mkimageScript(BOOT_CMD);
+    writeFileSync(scr, corrupt(image, image.length - 3));
+    const r = runCli(['scan', 'config', cmd, scr]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /boot\.cmd: uboot \(format boot script text \(boot\.cmd\), lines 5/);
+    assert.match(r.stdout, /boot\.scr: uboot \(.*data crc 0x[0-9a-f]{8}: mismatch/);
+    assert.match(r.stdout, /^not read: .*boot\.scr: data CRC mismatch: .*\("Bad data crc"\)/m);
+  });
+});
 
 describe('baseline scan config on a text environment', () => {
   it('tells a uEnv.txt by content and exits 0 when nothing fails', () => {

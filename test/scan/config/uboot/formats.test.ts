@@ -170,7 +170,7 @@ describe('text environments', () => {
   it('refuses input that is not an environment with a one-line InputError', () => {
     assert.throws(() => ubootKind.scan(text('just some notes\n', 'notes.txt'), {}), {
       name: 'InputError',
-      message: 'notes.txt: no U-Boot environment variables (name=value lines) found',
+      message: 'notes.txt: no U-Boot environment variables (name=value lines) found, nor a boot script (setenv, load, bootz… commands)',
     });
     assert.throws(() => ubootKind.scan(bin(new Uint8Array(4096).fill(7).fill(0, 100, 200), 'blob.bin'), {}), {
       name: 'InputError',

@@ -34,6 +34,20 @@ describe('parseScript', () => {
     ]);
   });
 
+  it('records where each command starts, keywords included, for line numbers', () => {
+    const source = '# c\nsetenv a 1; setenv b 2\nif true; then\n  bootz\nfi && \\\n  echo x';
+    assert.deepEqual(
+      parseScript(source).map((c) => [plainWord(c.words[0]), source.slice(c.at, c.at + 6)]),
+      [
+        ['setenv', 'setenv'],
+        ['setenv', 'setenv'],
+        ['true', 'if tru'],
+        ['bootz', 'bootz\n'],
+        ['echo', '\\\n  ec'],
+      ],
+    );
+  });
+
   it('reads a for loop and skips comments', () => {
     const commands = parseScript('# comment ; run x\nfor t in ${targets}; do run boot_${t}; done');
     assert.equal(commands[0]?.loop?.name, 't');
@@ -107,6 +121,30 @@ describe('followBoot', () => {
     assert.deepEqual(
       path.bootargs.map((b) => [b.variable, b.value.text]),
       [['mmcargs', 'console=ttymxc0 root=/dev/mmcblk1p2']],
+    );
+  });
+
+  it('labels the text a command writes as it is told, and keeps what setenv left and where saveenv ran', () => {
+    const script = 'setenv console ttyS0\nsetenv bootargs console=${console}\nsetenv x y\nsetenv x\nsaveenv\ndhcp';
+    const path = followBoot(envOf({ script }), { ...options, roots: ['script'], label: (v, at) => `${v}@${at}` });
+    const at = (text: string) => script.indexOf(text);
+    assert.deepEqual(
+      path.bootargs[0]?.value.pieces.map((p) => p.origin),
+      [`script@${at('setenv bootargs')}`, `script@${at('setenv console')}`],
+    );
+    assert.equal(path.bootargs[0]?.at, at('setenv bootargs'));
+    assert.deepEqual(
+      [...path.set].map(([name, s]) => [name, s.value, s.variable, s.at]),
+      [
+        ['console', 'ttyS0', 'script', 0],
+        ['bootargs', 'console=ttyS0', 'script', at('setenv bootargs')],
+        ['x', '', 'script', at('setenv x\n')],
+      ],
+    );
+    assert.deepEqual(path.saved, { variable: 'script', at: at('saveenv') });
+    assert.deepEqual(
+      path.network.map((n) => [n.command, n.at]),
+      [['dhcp', at('dhcp')]],
     );
   });
 
