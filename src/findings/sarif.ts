@@ -1,6 +1,6 @@
 // Findings as SARIF 2.1.0, for code-scanning UIs. Every scanner's --sarif goes through here.
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
-import type { Results, Severity } from './schema.ts';
+import { locationUri, type Results, type Severity } from './schema.ts';
 
 export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   critical: 'error',
@@ -24,7 +24,7 @@ export function resultsToSarif(results: Results): string {
       rules.add(f.check);
       run.addRule(new SarifRuleBuilder().initSimple({ ruleId: f.check, shortDescriptionText: f.title ?? f.check }));
     }
-    const where = f.location.path ?? `${f.location.host}${f.location.port === undefined ? '' : `:${f.location.port}`}`;
+    const where = locationUri(f.location);
     run.addResult(
       new SarifResultBuilder().initSimple({
         ruleId: f.check,

@@ -17,6 +17,8 @@ export const locationSchema = z
     line: z.number().int().positive().optional(),
     host: z.string().min(1).optional(),
     port: z.number().int().min(0).max(65535).optional(),
+    /** The port's transport; absent means TCP. */
+    transport: z.enum(['tcp', 'udp']).optional(),
   })
   .refine((l) => l.path !== undefined || l.host !== undefined, 'a location needs a path or a host');
 
@@ -50,8 +52,14 @@ export type Results = z.infer<typeof resultsSchema>;
 export function formatLocation(location: Finding['location']): string {
   if (location.host !== undefined) {
     if (location.port === undefined) return location.host;
-    // An IPv6 address takes brackets before a port, as in URLs: [::1]:8080.
-    return location.host.includes(':') ? `[${location.host}]:${location.port}` : `${location.host}:${location.port}`;
+    // An IPv6 address takes brackets before a port, as in URLs: [::1]:8080. A UDP port says so: :5683/udp.
+    const host = location.host.includes(':') ? `[${location.host}]` : location.host;
+    return `${host}:${location.port}${location.transport === 'udp' ? '/udp' : ''}`;
   }
   return location.line === undefined ? (location.path ?? '') : `${location.path}:${location.line}`;
+}
+
+/** Where a finding is, as SARIF's artifact location: the path in the image, or the service as formatLocation writes it. */
+export function locationUri(location: Finding['location']): string {
+  return location.path ?? formatLocation({ ...location, line: undefined });
 }

@@ -4,6 +4,7 @@ import { relative } from 'node:path';
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
 import type { Assessment } from '../assess/assess.ts';
 import { SARIF_LEVEL } from '../findings/sarif.ts';
+import { locationUri } from '../findings/schema.ts';
 import { listGaps } from './gaps.ts';
 
 export function renderSarif(a: Assessment, toolVersion: string): string {
@@ -40,7 +41,7 @@ export function renderSarif(a: Assessment, toolVersion: string): string {
           ruleId: f.finding.check,
           level: SARIF_LEVEL[f.finding.severity],
           messageText: `${f.finding.message} (EN 303 645 ${f.finding.provisions.join(', ')})`,
-          fileUri: path ?? `${f.finding.location.host}${f.finding.location.port === undefined ? '' : `:${f.finding.location.port}`}`,
+          fileUri: path ?? locationUri(f.finding.location),
           ...(f.finding.location.line ? { startLine: f.finding.location.line } : {}),
         }),
       );

@@ -215,6 +215,13 @@ describe('baseline probe with CoAP and DTLS over UDP', () => {
     assert.equal(on(coap.dtlsPort, 'probe/tls/legacy-version')[0]?.message, 'Accepts only DTLS 1.2; DTLS 1.0 is refused.');
   });
 
+  it('marks every finding about a UDP port as UDP, and no other', () => {
+    const udpPorts = new Set([coap.port, coap.dtlsPort]);
+    const perPort = results.findings.filter((f) => f.location.port !== undefined);
+    assert.ok(perPort.some((f) => f.location.port === coap.dtlsPort && f.check.startsWith('probe/tls/')));
+    for (const f of perPort) assert.equal(f.location.transport, udpPorts.has(f.location.port as number) ? 'udp' : undefined, f.check);
+  });
+
   it('reports each UDP service as open, with what it serves', () => {
     assert.match(on(coap.port, 'probe/services/open-service')[0]?.message ?? '', /^open: CoAP over UDP; 5 resources listed: \/, \/time/);
     assert.match(
@@ -223,15 +230,15 @@ describe('baseline probe with CoAP and DTLS over UDP', () => {
     );
   });
 
-  it('prints the CoAP findings in the human summary', () => {
+  it('prints the CoAP findings in the human summary, at host:port/udp', () => {
     assert.equal(human.status, 1, human.stderr);
     assert.match(
       human.stdout,
-      new RegExp(`^FAIL high +probe/coap/plaintext  127\\.0\\.0\\.1:${coap.port}: .*\\[5\\.5-1, 5\\.8-1\\]$`, 'm'),
+      new RegExp(`^FAIL high +probe/coap/plaintext  127\\.0\\.0\\.1:${coap.port}/udp: .*\\[5\\.5-1, 5\\.8-1\\]$`, 'm'),
     );
     assert.match(
       human.stdout,
-      new RegExp(`^FAIL high +probe/coap/unauthenticated-resource  127\\.0\\.0\\.1:${coap.port}: GET /config`, 'm'),
+      new RegExp(`^FAIL high +probe/coap/unauthenticated-resource  127\\.0\\.0\\.1:${coap.port}/udp: GET /config`, 'm'),
     );
   });
 

@@ -7,6 +7,8 @@ import type { Duplex } from 'node:stream';
 export interface Endpoint {
   host: string;
   port: number;
+  /** Set for a UDP port; absent means TCP, which every TCP connection here is. */
+  transport?: 'udp';
 }
 
 export type ProbeErrorKind = 'timeout' | 'refused' | 'unreachable' | 'closed' | 'too-large' | 'reset' | 'protocol' | 'aborted';

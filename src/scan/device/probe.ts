@@ -118,7 +118,7 @@ async function identifyUdpPorts(context: ProbeContext, target: Target, ports: nu
   context.progress(`${target.text}: asking ${ports.length} UDP port${ports.length === 1 ? '' : 's'} for CoAP and DTLS`);
   const answers = await Promise.all(
     ports.map(async (port): Promise<UdpIdentification> => {
-      const endpoint = { host: target.host, port };
+      const endpoint: Endpoint = { host: target.host, port, transport: 'udp' };
       try {
         return await udp.identify(context, endpoint);
       } catch (error) {

@@ -30,8 +30,8 @@ export interface ProbeOutcome {
 export type ServiceProber = (service: IdentifiedService, context: ProbeContext) => Promise<ProbeOutcome>;
 
 /** Location of a finding about a service. */
-export function at(endpoint: Endpoint): { host: string; port: number } {
-  return { host: endpoint.host, port: endpoint.port };
+export function at(endpoint: Endpoint): { host: string; port: number; transport?: 'udp' } {
+  return { host: endpoint.host, port: endpoint.port, ...(endpoint.transport === 'udp' ? { transport: 'udp' as const } : {}) };
 }
 
 /** Printable text of untrusted bytes: control characters escaped, cut to `max` characters. */
