@@ -3,6 +3,7 @@
 // Nothing here retries; callers decide what a failure means.
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { DataSignal } from './data-signal.ts';
 
 export interface Endpoint {
   host: string;
@@ -82,7 +83,7 @@ export class Connection {
   private total = 0;
   private ended = false;
   private failure: ProbeError | undefined;
-  private wake: (() => void) | undefined;
+  private readonly arrival = new DataSignal();
 
   readonly stream: Duplex;
   private readonly maxBytes: number;
@@ -96,19 +97,19 @@ export class Connection {
         this.failure = new ProbeError('too-large', `the peer sent more than ${this.maxBytes} bytes`);
         stream.destroy();
       } else this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-      this.notify();
+      this.arrival.notify();
     });
     stream.on('end', () => {
       this.ended = true;
-      this.notify();
+      this.arrival.notify();
     });
     stream.on('close', () => {
       this.ended = true;
-      this.notify();
+      this.arrival.notify();
     });
     stream.on('error', (error: NodeJS.ErrnoException) => {
       this.failure ??= error instanceof ProbeError ? error : socketError(error);
-      this.notify();
+      this.arrival.notify();
     });
   }
 
@@ -155,7 +156,7 @@ export class Connection {
       if (this.ended) throw new ProbeError('closed', `the peer closed the connection before sending ${what}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new ProbeError('timeout', `no ${what} within ${timeoutMs} ms`);
-      await this.waitForData(left);
+      await this.arrival.wait(left);
     }
   }
 
@@ -192,7 +193,7 @@ export class Connection {
       if (left <= 0) break;
       if (this.buffer.length === seen && seen > 0) break;
       seen = this.buffer.length;
-      await this.waitForData(seen > 0 ? Math.min(quietMs, left) : left);
+      await this.arrival.wait(seen > 0 ? Math.min(quietMs, left) : left);
     }
     const taken = this.buffer.subarray(0, Math.min(maxLength, this.buffer.length));
     this.buffer = this.buffer.subarray(taken.length);
@@ -201,24 +202,5 @@ export class Connection {
 
   close(): void {
     this.stream.destroy();
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  private waitForData(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

@@ -7,6 +7,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { type Endpoint, ProbeError, socketError } from './connection.ts';
+import { DataSignal } from './data-signal.ts';
 
 /** A CoAP message is at most about 1.2 KB (RFC 7252 section 4.6); a DTLS flight's datagrams are larger. */
 export const DEFAULT_MAX_DATAGRAM_BYTES = 4096;
@@ -45,7 +46,7 @@ export class UdpChannel {
   private queue: Buffer[] = [];
   private failure: ProbeError | undefined;
   private closed = false;
-  private wake: (() => void) | undefined;
+  private readonly arrival = new DataSignal();
   private readonly onAbort = () => this.fail(new ProbeError('aborted', 'probe aborted'));
 
   private constructor(socket: Socket, options: UdpChannelOptions) {
@@ -127,7 +128,7 @@ export class UdpChannel {
       if (this.closed) throw new ProbeError('closed', 'the UDP channel is closed');
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
-      await this.waitForData(left);
+      await this.arrival.wait(left);
     }
   }
 
@@ -142,7 +143,7 @@ export class UdpChannel {
       // already closed by a failure
     }
     this.options.onClose?.();
-    this.notify();
+    this.arrival.notify();
   }
 
   private take(datagram: Buffer): void {
@@ -161,33 +162,14 @@ export class UdpChannel {
         this.ignored++;
       }
       this.queue.push(datagram);
-      this.notify();
+      this.arrival.notify();
     }
   }
 
   private fail(error: ProbeError): void {
     this.failure ??= error;
     this.queue = [];
-    this.notify();
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  private waitForData(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    this.arrival.notify();
   }
 }
 

@@ -6,37 +6,10 @@ import type { Check } from '../../check.ts';
 import { at } from '../service.ts';
 import { endpointText } from '../target.ts';
 import { loadCipherSuites } from '../tls/cipher-suites.ts';
-import {
-  aeadCheck,
-  certificateExpiryCheck,
-  certificateKeyCheck,
-  certificateSignatureCheck,
-  dhGroupCheck,
-  forwardSecrecyCheck,
-  hostnameCheck,
-  legacyVersionCheck,
-  listAnd,
-  selfSignedCheck,
-  suiteLabel,
-  weakCipherCheck,
-} from '../tls/checks.ts';
+import { listAnd, suiteLabel } from '../tls/checks.ts';
 import { acceptedSuites, acceptedVersions, observedVersionLabel, suitesComplete, type TlsObservation } from '../tls/observation.ts';
 import { usesCertificate } from '../tls/scan-tls.ts';
 import type { DtlsObservation } from './scan-dtls.ts';
-
-/** The TLS checks that apply to DTLS as they stand (not the Mozilla profiles, which are written for HTTPS). */
-export const SHARED_TLS_CHECKS: Check<TlsObservation>[] = [
-  legacyVersionCheck,
-  weakCipherCheck,
-  forwardSecrecyCheck,
-  aeadCheck,
-  dhGroupCheck,
-  certificateExpiryCheck,
-  certificateKeyCheck,
-  certificateSignatureCheck,
-  selfSignedCheck,
-  hostnameCheck,
-];
 
 export type DtlsAuthentication = 'psk-only' | 'certificate-only' | 'psk-and-certificate' | 'other' | 'unknown';
 

@@ -4,14 +4,14 @@
 import type { Finding } from '../../../findings/schema.ts';
 import { runCheck } from '../../check.ts';
 import type { ServiceProber } from '../service.ts';
-import { dtlsAuthentication, dtlsSummaryCheck, SHARED_TLS_CHECKS } from './checks.ts';
-import { acceptedVersions } from '../tls/observation.ts';
-import { observedVersionLabel } from '../tls/observation.ts';
+import { HANDSHAKE_CHECKS } from '../tls/checks.ts';
+import { dtlsAuthentication, dtlsSummaryCheck } from './checks.ts';
+import { acceptedVersions, observedVersionLabel } from '../tls/observation.ts';
 import { type DtlsObservation, type DtlsScanOptions, scanDtls } from './scan-dtls.ts';
 
 export function dtlsFindings(observation: DtlsObservation): Finding[] {
   const tls = observation.tls;
-  return [...(tls ? SHARED_TLS_CHECKS.flatMap((check) => runCheck(check, tls)) : []), ...runCheck(dtlsSummaryCheck, observation)];
+  return [...(tls ? HANDSHAKE_CHECKS.flatMap((check) => runCheck(check, tls)) : []), ...runCheck(dtlsSummaryCheck, observation)];
 }
 
 /** What the open-service finding says of the port. */

@@ -520,7 +520,8 @@ export const tlsSummaryCheck: Check<TlsObservation> = {
   },
 };
 
-export const TLS_CHECKS: Check<TlsObservation>[] = [
+/** The checks of a handshake's outcome that hold for TLS and DTLS alike. */
+export const HANDSHAKE_CHECKS: Check<TlsObservation>[] = [
   legacyVersionCheck,
   weakCipherCheck,
   forwardSecrecyCheck,
@@ -531,6 +532,6 @@ export const TLS_CHECKS: Check<TlsObservation>[] = [
   certificateSignatureCheck,
   selfSignedCheck,
   hostnameCheck,
-  mozillaProfileCheck,
-  tlsSummaryCheck,
 ];
+
+export const TLS_CHECKS: Check<TlsObservation>[] = [...HANDSHAKE_CHECKS, mozillaProfileCheck, tlsSummaryCheck];
