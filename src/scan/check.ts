@@ -59,6 +59,16 @@ export const dataRuleBase = {
   remediation: z.string().optional(),
 };
 
+/** A data rule read by a detector of its own: it names the setting it reads and what a good value is, as `baseline rules` shows them. */
+export const settingRuleBase = {
+  ...dataRuleBase,
+  remediation: z.string().min(3),
+  /** The setting or variables the rule reads. */
+  setting: z.string().min(2),
+  /** What a good value looks like, in words. */
+  expected: z.string().min(1),
+};
+
 /** One row of `baseline rules`: every rule, whichever kind, named by the option or setting it reads. */
 export interface RuleListing {
   kind: string;

@@ -4,23 +4,14 @@
 import { z } from 'zod';
 import { CATALOG_DIR } from '../../../catalog/load.ts';
 import { parseWithSchema, readYamlFile } from '../../../io/yaml-file.ts';
-import { type CheckMeta, dataRuleBase, type RuleListing } from '../../check.ts';
+import { type CheckMeta, type RuleListing, settingRuleBase } from '../../check.ts';
 
 const key = z.string().regex(/^[A-Za-z0-9_.:+-]+$/);
 const result = z.enum(['fail', 'pass', 'not-applicable', 'info']);
 
-const common = {
-  ...dataRuleBase,
-  remediation: z.string().min(3),
-  /** The setting the rule reads, as `baseline rules` shows it. */
-  setting: z.string().min(2),
-  /** What a good value looks like, in words. */
-  expected: z.string().min(1),
-};
-
 /** A key whose (effective) value must be off, on, or empty. */
 const flagRule = z.strictObject({
-  ...common,
+  ...settingRuleBase,
   detector: z.literal('flag'),
   keys: z.array(key).min(1),
   want: z.enum(['off', 'on', 'empty']),
@@ -36,7 +27,7 @@ const flagRule = z.strictObject({
 
 /** Device-tree overlays and base parameters that switch an interface on. */
 const overlayRule = z.strictObject({
-  ...common,
+  ...settingRuleBase,
   detector: z.enum(['overlays', 'base-params']),
   overlays: z.array(key).default([]),
   dtparams: z.array(key).default([]),
@@ -44,20 +35,20 @@ const overlayRule = z.strictObject({
 });
 
 /** Overlays that make the PL011 the primary UART on GPIO 14/15, where enable_uart then defaults to 1. */
-const bluetoothUartRule = z.strictObject({ ...common, detector: z.literal('bluetooth-uart'), overlays: z.array(key).min(1) });
+const bluetoothUartRule = z.strictObject({ ...settingRuleBase, detector: z.literal('bluetooth-uart'), overlays: z.array(key).min(1) });
 /** USB controller overlays that can act as a device (gadget) unless put in host mode. */
-const usbGadgetRule = z.strictObject({ ...common, detector: z.literal('usb-gadget'), overlays: z.array(key).min(1) });
+const usbGadgetRule = z.strictObject({ ...settingRuleBase, detector: z.literal('usb-gadget'), overlays: z.array(key).min(1) });
 /** Alternative firmware files; `start_debug=1` or a start_file ending in `db.elf`. */
-const debugFirmwareRule = z.strictObject({ ...common, detector: z.literal('debug-firmware') });
+const debugFirmwareRule = z.strictObject({ ...settingRuleBase, detector: z.literal('debug-firmware') });
 /** Settings reported as facts: kernel and initramfs names. */
-const factRule = z.strictObject({ ...common, detector: z.literal('fact'), keys: z.array(key).min(1) });
-const includeRule = z.strictObject({ ...common, detector: z.literal('include') });
+const factRule = z.strictObject({ ...settingRuleBase, detector: z.literal('fact'), keys: z.array(key).min(1) });
+const includeRule = z.strictObject({ ...settingRuleBase, detector: z.literal('include') });
 /** BOOT_ORDER nibbles that boot from something other than the device's own storage. */
-const bootOrderRule = z.strictObject({ ...common, detector: z.literal('boot-order') });
-const httpHostRule = z.strictObject({ ...common, detector: z.literal('http-host') });
+const bootOrderRule = z.strictObject({ ...settingRuleBase, detector: z.literal('boot-order') });
+const httpHostRule = z.strictObject({ ...settingRuleBase, detector: z.literal('http-host') });
 /** Keys that belong in another file, where the firmware actually reads them. */
 const misplacedRule = z.strictObject({
-  ...common,
+  ...settingRuleBase,
   detector: z.literal('misplaced'),
   keys: z.array(key).min(1),
   belongsIn: z.string().min(3),

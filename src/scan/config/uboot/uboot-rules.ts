@@ -1,31 +1,22 @@
 // The U-Boot environment rules are data: catalog/rules/uboot-env.yaml. Each row names its detector
 // (checks.ts) and that detector's parameters; the file also names where autoboot starts running commands.
 import { z } from 'zod';
-import { type CheckMeta, dataRuleBase, type RuleListing } from '../../check.ts';
+import { type CheckMeta, type RuleListing, settingRuleBase } from '../../check.ts';
 import { cached, loadRuleFile, RULES_DIR } from '../linux/rule-files.ts';
 
 const variable = z.string().regex(/^[A-Za-z0-9_.#:-]{1,64}$/, 'a U-Boot variable or command name such as bootdelay');
 
-const common = {
-  ...dataRuleBase,
-  remediation: z.string().min(3),
-  /** The variables the rule reads, as `baseline rules` shows them. */
-  setting: z.string().min(2),
-  /** What a good value looks like, in words. */
-  expected: z.string().min(1),
-};
-
 const autobootRule = z.strictObject({
-  ...common,
+  ...settingRuleBase,
   detector: z.literal('autoboot'),
   /** Stop strings compared in clear (CONFIG_AUTOBOOT_KEYED). */
   plainKeys: z.array(variable).min(1),
   /** Stop strings kept as a hash (CONFIG_AUTOBOOT_ENCRYPTION). */
   hashedKeys: z.array(variable).min(1),
 });
-const verifyRule = z.strictObject({ ...common, detector: z.literal('verify'), variable });
-const networkBootRule = z.strictObject({ ...common, detector: z.literal('network-boot'), commands: z.array(variable).min(1) });
-const kernelCmdlineRule = z.strictObject({ ...common, detector: z.literal('kernel-cmdline') });
+const verifyRule = z.strictObject({ ...settingRuleBase, detector: z.literal('verify'), variable });
+const networkBootRule = z.strictObject({ ...settingRuleBase, detector: z.literal('network-boot'), commands: z.array(variable).min(1) });
+const kernelCmdlineRule = z.strictObject({ ...settingRuleBase, detector: z.literal('kernel-cmdline') });
 
 export const ubootRuleSchema = z.discriminatedUnion('detector', [autobootRule, verifyRule, networkBootRule, kernelCmdlineRule]);
 export type UbootRule = z.infer<typeof ubootRuleSchema>;
