@@ -47,6 +47,10 @@ export interface DaemonOptions {
   readyTimeoutMs?: number;
   /** The loopback address the daemon is told to listen on (default 127.0.0.1). */
   host?: LoopbackHost;
+  /** Picks the port to start on (default: a free TCP port), e.g. a run of free UDP and TCP ports. */
+  choosePort?: () => Promise<number>;
+  /** Whether the daemon answers yet (default: its TCP port accepts a connection); UDP servers need their own. */
+  ready?: (port: number) => Promise<boolean>;
 }
 
 function canConnect(host: LoopbackHost, port: number): Promise<boolean> {
@@ -64,8 +68,9 @@ function canConnect(host: LoopbackHost, port: number): Promise<boolean> {
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let lastError: Error | undefined;
   const host = options.host ?? LOOPBACK;
+  const ready = options.ready ?? ((port: number) => canConnect(host, port));
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort(host);
+    const port = await (options.choosePort ?? (() => freePort(host)))();
     options.prepare?.(port);
     let output = '';
     const child = spawn(options.command, options.args(port), {
@@ -88,8 +93,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       output += String(error);
     });
     const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
-    while (!exited && Date.now() < deadline && !(await canConnect(host, port))) await new Promise((r) => setTimeout(r, 50));
-    if (!exited && (await canConnect(host, port))) {
+    let up = false;
+    while (!exited && Date.now() < deadline && !(up = await ready(port))) await new Promise((r) => setTimeout(r, 50));
+    if (!exited && up) {
       return {
         host,
         port,

@@ -4,11 +4,12 @@
 // next port too, so all four must be free. Readiness is told by a CoAP ping answered, since no TCP connect
 // can tell a UDP server is up; resources the tests need are created with coap-client PUTs (-d lets the
 // server create them), never by the prober.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { LOOPBACK, makeTempDir } from '../daemon.ts';
+import { LOOPBACK, makeTempDir, startDaemon } from '../daemon.ts';
+import { makeSelfSignedCertificate } from '../self-signed.ts';
 
 export interface CoapServerOptions {
   /** Serve CoAP over DTLS on port + 1 too: with a pre-shared key, a certificate, or both. */
@@ -90,91 +91,41 @@ export async function startCoapServer(options: CoapServerOptions = {}): Promise<
   const dtls = options.dtls;
   const cert = join(dir.path, 'cert.pem');
   const key = join(dir.path, 'key.pem');
-  if (dtls?.certificate) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '30',
-        '-subj',
-        '/CN=coap.test',
-        '-keyout',
-        key,
-        '-out',
-        cert,
+  try {
+    if (dtls?.certificate) makeSelfSignedCertificate({ cert, key }, { commonName: 'coap.test', days: 30 });
+    const daemon = await startDaemon({
+      command: dtls ? 'coap-server-openssl' : 'coap-server-notls',
+      choosePort: () => freeUdpPorts(dtls ? 2 : 1),
+      ready: (port) => coapPingAnswered(port),
+      args: (port) => [
+        '-A',
+        LOOPBACK,
+        '-p',
+        String(port),
+        '-d',
+        '64',
+        '-v',
+        '4',
+        ...(dtls?.psk ? ['-k', dtls.psk] : []),
+        ...(dtls?.certificate ? ['-c', cert, '-j', key] : []),
       ],
-      { stdio: 'ignore' },
-    );
-  }
-  let lastError: Error | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freeUdpPorts(dtls ? 2 : 1);
-    const args = [
-      '-A',
-      LOOPBACK,
-      '-p',
-      String(port),
-      '-d',
-      '64',
-      '-v',
-      '4',
-      ...(dtls?.psk ? ['-k', dtls.psk] : []),
-      ...(dtls?.certificate ? ['-c', cert, '-j', key] : []),
-    ];
-    let output = '';
-    const child = spawn(dtls ? 'coap-server-openssl' : 'coap-server-notls', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    let exited = false;
-    const reap = () => child.kill('SIGKILL');
-    process.once('exit', reap);
-    child.once('exit', () => {
-      exited = true;
-      process.off('exit', reap);
     });
-    child.once('error', (error) => {
-      exited = true;
-      output += String(error);
-    });
-    const deadline = Date.now() + 10_000;
-    let ready = false;
-    while (!exited && Date.now() < deadline && !(ready = await coapPingAnswered(port))) await new Promise((r) => setTimeout(r, 50));
-    if (ready && !exited) {
-      for (const resource of options.resources ?? []) {
-        execFileSync('coap-client-notls', ['-m', 'put', '-e', resource.payload, `coap://${LOOPBACK}:${port}${resource.path}`], {
-          stdio: 'ignore',
-          timeout: 5000,
-        });
-      }
-      return {
-        host: LOOPBACK,
-        port,
-        ...(dtls ? { dtlsPort: port + 1 } : {}),
-        process: child,
-        output: () => output,
-        stop: () =>
-          new Promise<void>((resolve) => {
-            const finish = () => {
-              dir.remove();
-              resolve();
-            };
-            if (child.exitCode !== null || child.signalCode !== null) return finish();
-            child.once('exit', finish);
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-          }),
-      };
+    for (const resource of options.resources ?? []) {
+      execFileSync('coap-client-notls', ['-m', 'put', '-e', resource.payload, `coap://${LOOPBACK}:${daemon.port}${resource.path}`], {
+        stdio: 'ignore',
+        timeout: 5000,
+      });
     }
-    child.kill('SIGKILL');
-    lastError = new Error(`coap-server did not start on ${LOOPBACK} port ${port}: ${output.trim().slice(-2000)}`);
+    return {
+      ...daemon,
+      ...(dtls ? { dtlsPort: daemon.port + 1 } : {}),
+      stop: async () => {
+        await daemon.stop();
+        dir.remove();
+      },
+    };
+  } catch (error) {
+    dir.remove();
+    throw error;
   }
-  dir.remove();
-  throw lastError ?? new Error('coap-server did not start');
 }

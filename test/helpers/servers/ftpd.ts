@@ -1,9 +1,9 @@
 // A real vsftpd on 127.0.0.1 for the FTP probe tests: anonymous access on or off, local logins through
 // PAM (the account made by ensureLoginUser), and optionally TLS required for local logins.
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Daemon, LOOPBACK, makeTempDir, startDaemon } from '../daemon.ts';
+import { makeSelfSignedCertificate } from '../self-signed.ts';
 
 export interface VsftpdOptions {
   anonymous: boolean;
@@ -24,27 +24,7 @@ export async function startVsftpd(options: VsftpdOptions): Promise<Daemon> {
   const cert = join(dir.path, 'cert.pem');
   const key = join(dir.path, 'key.pem');
   if (options.tls) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
+    makeSelfSignedCertificate({ cert: cert, key: key });
   }
   const conf = join(dir.path, 'vsftpd.conf');
   try {

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Daemon, LOOPBACK, makeTempDir, startDaemon } from '../daemon.ts';
+import { makeSelfSignedCertificate } from '../self-signed.ts';
 
 export interface MosquittoOptions {
   allowAnonymous: boolean;
@@ -32,27 +33,7 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     chmodSync(passwords, 0o644);
   }
   if (options.tls) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
+    makeSelfSignedCertificate({ cert: cert, key: key });
     chmodSync(key, 0o644);
   }
   let daemon: Daemon;

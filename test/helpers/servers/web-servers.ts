@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Daemon, LOOPBACK, type LoopbackHost, makeTempDir, startDaemon } from '../daemon.ts';
+import { makeSelfSignedCertificate } from '../self-signed.ts';
 
 export interface NginxOptions {
   /** The admin area's account, written with htpasswd -b. */
@@ -59,27 +60,7 @@ export async function startNginx(options: NginxOptions): Promise<Daemon> {
   }
   execFileSync('htpasswd', ['-c', '-b', htpasswd, options.admin.username, options.admin.password], { stdio: 'ignore' });
   if (options.tls) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
+    makeSelfSignedCertificate({ cert: cert, key: key });
   }
   const site = options.catchAll
     ? `location / { default_type text/html; return 200 '${CATCH_ALL_PAGE}'; }`

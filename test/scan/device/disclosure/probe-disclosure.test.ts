@@ -1,7 +1,6 @@
 // The disclosure probe against real web servers on 127.0.0.1: nginx serving security.txt files and a
 // policy the way devices and product sites do (and do wrong), plus tiny hostile servers.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -12,6 +11,7 @@ import { DEFAULT_PROBE_LIMITS } from '../../../../src/scan/device/limits.ts';
 import { createProbeContext, type ProbeContext } from '../../../../src/scan/device/probe-context.ts';
 import { loadDefaultCredentials } from '../../../../src/scan/firmware/accounts/default-credentials.ts';
 import { type Daemon, freePort, LOOPBACK, makeTempDir, startDaemon } from '../../../helpers/daemon.ts';
+import { makeSelfSignedCertificate } from '../../../helpers/self-signed.ts';
 
 const AS_OF = new Date('2026-11-01T00:00:00Z');
 const POLICY_HTML =
@@ -34,27 +34,7 @@ async function startSite(site: Site): Promise<Daemon & { dir: string }> {
   const cert = join(dir.path, 'cert.pem');
   const key = join(dir.path, 'key.pem');
   if (site.tls) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=thermostat.local',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
+    makeSelfSignedCertificate({ cert: cert, key: key }, { commonName: 'thermostat.local' });
   }
   const temp = (name: string) => `${name}_temp_path ${join(dir.path, name)};`;
   const daemon = await startDaemon({
