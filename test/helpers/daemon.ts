@@ -131,3 +131,14 @@ export function ensureLoginUser(name: string, password: string): void {
     password,
   ]);
 }
+
+/** The daemon, whose stop() also removes its temporary folder once it has exited. */
+export function removingOnStop<D extends Daemon>(daemon: D, remove: () => void): D {
+  return {
+    ...daemon,
+    stop: async () => {
+      await daemon.stop();
+      remove();
+    },
+  };
+}

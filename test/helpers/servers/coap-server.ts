@@ -8,7 +8,7 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { LOOPBACK, makeTempDir, startDaemon } from '../daemon.ts';
+import { LOOPBACK, makeTempDir, removingOnStop, startDaemon } from '../daemon.ts';
 import { makeSelfSignedCertificate } from '../self-signed.ts';
 
 export interface CoapServerOptions {
@@ -116,14 +116,7 @@ export async function startCoapServer(options: CoapServerOptions = {}): Promise<
         timeout: 5000,
       });
     }
-    return {
-      ...daemon,
-      ...(dtls ? { dtlsPort: daemon.port + 1 } : {}),
-      stop: async () => {
-        await daemon.stop();
-        dir.remove();
-      },
-    };
+    return removingOnStop({ ...daemon, ...(dtls ? { dtlsPort: daemon.port + 1 } : {}) }, dir.remove);
   } catch (error) {
     dir.remove();
     throw error;

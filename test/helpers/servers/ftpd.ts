@@ -2,7 +2,7 @@
 // PAM (the account made by ensureLoginUser), and optionally TLS required for local logins.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Daemon, LOOPBACK, makeTempDir, startDaemon } from '../daemon.ts';
+import { type Daemon, LOOPBACK, makeTempDir, removingOnStop, startDaemon } from '../daemon.ts';
 import { makeSelfSignedCertificate } from '../self-signed.ts';
 
 export interface VsftpdOptions {
@@ -67,13 +67,7 @@ export async function startVsftpd(options: VsftpdOptions): Promise<Daemon> {
         ),
       args: () => [conf],
     });
-    return {
-      ...daemon,
-      stop: async () => {
-        await daemon.stop();
-        dir.remove();
-      },
-    };
+    return removingOnStop(daemon, dir.remove);
   } catch (error) {
     dir.remove();
     throw error;

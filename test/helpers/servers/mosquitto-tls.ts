@@ -3,7 +3,7 @@
 // showed although it cannot finish it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Daemon, LOOPBACK, makeTempDir, startDaemon } from '../daemon.ts';
+import { type Daemon, LOOPBACK, makeTempDir, removingOnStop, startDaemon } from '../daemon.ts';
 
 export interface MosquittoTlsOptions {
   /** PEM files: the CA that client certificates must chain to, and the broker's certificate and key. */
@@ -41,13 +41,7 @@ export async function startMosquittoTls(options: MosquittoTlsOptions): Promise<D
           ].join('\n'),
         ),
     });
-    return {
-      ...daemon,
-      stop: async () => {
-        await daemon.stop();
-        dir.remove();
-      },
-    };
+    return removingOnStop(daemon, dir.remove);
   } catch (error) {
     dir.remove();
     throw error;

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Daemon, LOOPBACK, makeTempDir, startDaemon } from '../daemon.ts';
+import { type Daemon, LOOPBACK, makeTempDir, removingOnStop, startDaemon } from '../daemon.ts';
 import { makeSelfSignedCertificate } from '../self-signed.ts';
 
 export interface MosquittoOptions {
@@ -79,11 +79,5 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
       { stdio: 'ignore', timeout: 5000 },
     );
   }
-  return {
-    ...daemon,
-    stop: async () => {
-      await daemon.stop();
-      dir.remove();
-    },
-  };
+  return removingOnStop(daemon, dir.remove);
 }

@@ -3,7 +3,7 @@
 // modern configurations can each be measured for real.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Daemon, LOOPBACK, makeTempDir, startDaemon } from '../daemon.ts';
+import { type Daemon, LOOPBACK, makeTempDir, removingOnStop, startDaemon } from '../daemon.ts';
 
 export interface NginxTlsOptions {
   /** PEM files; the master process reads them as root before dropping privileges. */
@@ -59,13 +59,7 @@ export async function startNginxTls(options: NginxTlsOptions): Promise<Daemon> {
         ),
       args: () => ['-e', 'stderr', '-p', dir.path, '-c', conf, '-g', `daemon off; pid ${join(dir.path, 'nginx.pid')};`],
     });
-    return {
-      ...daemon,
-      stop: async () => {
-        await daemon.stop();
-        dir.remove();
-      },
-    };
+    return removingOnStop(daemon, dir.remove);
   } catch (error) {
     dir.remove();
     throw error;

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Daemon, makeTempDir, startDaemon } from '../daemon.ts';
+import { type Daemon, makeTempDir, removingOnStop, startDaemon } from '../daemon.ts';
 
 export interface SshServer extends Daemon {
   /** The directory holding the keys and config; removed by stop(). */
@@ -93,15 +93,7 @@ export async function startDropbear(keys: { type: DropbearKeyType; bits?: number
 }
 
 function withCleanup(daemon: Daemon, temp: { path: string; remove: () => void }, keyFingerprints: string[]): SshServer {
-  return {
-    ...daemon,
-    dir: temp.path,
-    keyFingerprints,
-    stop: async () => {
-      await daemon.stop();
-      temp.remove();
-    },
-  };
+  return removingOnStop({ ...daemon, dir: temp.path, keyFingerprints }, temp.remove);
 }
 
 /** The "SHA256:..." fingerprints in ssh-keygen -l or dropbearkey -y output. */

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Daemon, LOOPBACK, type LoopbackHost, makeTempDir, startDaemon } from '../daemon.ts';
+import { type Daemon, LOOPBACK, type LoopbackHost, makeTempDir, removingOnStop, startDaemon } from '../daemon.ts';
 import { makeSelfSignedCertificate } from '../self-signed.ts';
 
 export interface NginxOptions {
@@ -98,7 +98,7 @@ http {
         ),
       args: () => ['-e', 'stderr', '-c', conf, '-g', `daemon off; pid ${join(dir.path, 'nginx.pid')};`],
     });
-    return withCleanup(daemon, dir.remove);
+    return removingOnStop(daemon, dir.remove);
   } catch (error) {
     dir.remove();
     throw error;
@@ -149,19 +149,9 @@ auth.require = ("/admin/" => ("method" => "digest", "realm" => "${options.realm}
         ),
       args: () => ['-D', '-f', conf],
     });
-    return withCleanup(daemon, dir.remove);
+    return removingOnStop(daemon, dir.remove);
   } catch (error) {
     dir.remove();
     throw error;
   }
-}
-
-function withCleanup(daemon: Daemon, remove: () => void): Daemon {
-  return {
-    ...daemon,
-    stop: async () => {
-      await daemon.stop();
-      remove();
-    },
-  };
 }
