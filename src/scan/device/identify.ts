@@ -57,8 +57,10 @@ async function answers(
   const wait = Math.min(context.limits.readTimeoutMs, 3000);
   if (handshake === 'http') {
     await connection.write(`GET / HTTP/1.0\r\nHost: ${endpointText(endpoint.host, endpoint.port)}\r\nUser-Agent: baseline-probe\r\n\r\n`);
-    const reply = await connection.readAvailable(300, wait, 16);
-    return /^HTTP\/\d/.test(reply.toString('latin1'));
+    const reply = (await connection.readAvailable(300, wait, 1024)).toString('latin1');
+    // RTSP servers that tunnel RTSP over HTTP (GStreamer's, many cameras') answer a GET too: their Server
+    // header names RTSP, and the RTSP handshake tells them apart.
+    return /^HTTP\/\d/.test(reply) && !/^server:[^\r\n]*\brtsp\b/im.test(reply);
   }
   if (handshake === 'rtsp') {
     await connection.write('OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: baseline-probe\r\n\r\n');

@@ -1,6 +1,6 @@
 // `baseline probe`: the live device, over the network. For each target the user named: connect to the
 // ports (the user's, or the common IoT ports kept as data), identify each open service by what it says,
-// hand it to its protocol's prober (TLS, SSH, HTTP, MQTT, telnet, FTP), look for the disclosure policy,
+// hand it to its protocol's prober (TLS, SSH, HTTP, MQTT, telnet, FTP, RTSP), look for the disclosure policy,
 // and gather everything into the shared findings format that `baseline assess --evidence` reads. On a
 // target named without a port, the UDP ports (CoAP, DTLS) are asked as well, beside the TCP scan.
 import { lookup } from 'node:dns/promises';

@@ -21,6 +21,8 @@ import type { ProbeToolkit } from './probe.ts';
 import { loginAttemptsCheck, openServicesCheck, riskyPortCheck } from './service-checks.ts';
 import { SSH_CHECKS } from './ssh/checks.ts';
 import { probeSsh } from './ssh/probe-ssh.ts';
+import { RTSP_CHECKS } from './rtsp/checks.ts';
+import { probeRtsp } from './rtsp/index.ts';
 import { TELNET_CHECKS } from './telnet/checks.ts';
 import { probeTelnet } from './telnet/index.ts';
 import { TLS_CHECKS } from './tls/checks.ts';
@@ -30,7 +32,7 @@ export function probeToolkit(): ProbeToolkit {
   return {
     detectors: { speaksTls },
     tls: probeTls,
-    probers: { ssh: probeSsh, http: probeHttp, mqtt: probeMqtt, telnet: probeTelnet, ftp: probeFtp },
+    probers: { ssh: probeSsh, http: probeHttp, mqtt: probeMqtt, telnet: probeTelnet, ftp: probeFtp, rtsp: probeRtsp },
     udp: { identify: identifyUdp, coap: probeCoap, dtls: probeDtls },
     disclosure: probeDisclosure,
   };
@@ -49,6 +51,7 @@ export const PROBE_CHECKS: readonly CheckMeta[] = [
   ...MQTT_CHECKS,
   ...TELNET_CHECKS,
   ...FTP_CHECKS,
+  ...RTSP_CHECKS,
   ...COAP_CHECKS,
   ...SECURITY_TXT_CHECKS,
   ...POLICY_CHECKS,
