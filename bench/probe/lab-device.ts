@@ -2,11 +2,13 @@
 // careless consumer product ships them. One legacy OpenSSH and one Dropbear with a default account,
 // a Mosquitto broker open to anyone, an nginx with a legacy TLS setup, one with a modern one, a TLS
 // broker that demands client certificates, a plain-HTTP admin page with a default password and a
-// security.txt, and a busybox telnetd. Prints the ports as JSON; stops everything on SIGTERM/SIGINT.
+// security.txt, a busybox telnetd, and a camera stream (GStreamer's RTSP server) behind Digest with a
+// default password. Prints the ports as JSON; stops everything on SIGTERM/SIGINT.
 import { type Daemon, ensureLoginUser, makeTempDir } from '../../test/helpers/daemon.ts';
 import { startMosquitto } from '../../test/helpers/servers/mosquitto.ts';
 import { startMosquittoTls } from '../../test/helpers/servers/mosquitto-tls.ts';
 import { startNginxTls } from '../../test/helpers/servers/nginx-tls.ts';
+import { startGstRtsp } from '../../test/helpers/servers/rtsp.ts';
 import { startDropbear, startOpenSsh } from '../../test/helpers/servers/ssh-servers.ts';
 import { startTelnetd } from '../../test/helpers/servers/telnetd.ts';
 import { startNginx } from '../../test/helpers/servers/web-servers.ts';
@@ -77,6 +79,7 @@ export async function startLabDevice(): Promise<LabDevice> {
       await startNginx({ admin: { username: 'admin', password: 'admin' }, files: { '.well-known/security.txt': SECURITY_TXT } }),
     );
     add('telnet', await startTelnetd({ program: '/bin/login' }));
+    add('rtsp-camera', await startGstRtsp({ mount: '/Streaming/Channels/101', auth: 'digest', user: 'admin', password: 'admin' }));
   } catch (error) {
     await Promise.all(daemons.map((d) => d.stop()));
     dir.remove();

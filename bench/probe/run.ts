@@ -256,6 +256,21 @@ try {
       undefined,
     ],
     [
+      'RTSP: camera stream identified on a non-standard port',
+      reported(p['rtsp-camera'], 'probe/rtsp/summary'),
+      /rtsp/i.test(nmapLine(p['rtsp-camera'])),
+      undefined,
+      undefined,
+    ],
+    [
+      'RTSP: default credential accepted over Digest (admin/admin)',
+      fails(p['rtsp-camera'], 'probe/default-credentials'),
+      false,
+      undefined,
+      undefined,
+    ],
+    ['RTSP: video over plain RTSP (5.8-1)', fails(p['rtsp-camera'], 'probe/rtsp/plaintext-stream'), false, undefined, undefined],
+    [
       'security.txt validated, PSTI timescales found (5.2-1)',
       reported(p['http-admin'], 'probe/disclosure/policy-found') &&
         reported(p['http-admin'], 'disclosure/policy/acknowledgement-timescale'),
