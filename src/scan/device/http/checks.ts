@@ -5,6 +5,7 @@ import type { Check } from '../../check.ts';
 import { endpointText } from '../target.ts';
 import { at } from '../service.ts';
 import type { HttpObservation, LoginInterface } from './observe.ts';
+import { disclosureVerdict } from './disclosure.ts';
 import { schemeIs } from './www-authenticate.ts';
 
 export const softwareDisclosureCheck: Check<HttpObservation> = {
@@ -17,27 +18,13 @@ export const softwareDisclosureCheck: Check<HttpObservation> = {
   remediation:
     'Remove versions from response headers (nginx server_tokens off, lighttpd server.tag, Apache ServerTokens Prod), replace stock default and error pages, and drop X-Powered-By.',
   *run(o) {
-    const where = at(o.service.endpoint);
     if (!o.root) return;
-    const versioned = o.disclosures.filter((d) => d.versioned);
-    const evidence = o.disclosures.map((d) => `${d.where}: ${d.text}`).join('\n');
-    if (versioned.length > 0) {
-      yield {
-        result: 'fail',
-        location: where,
-        message: `without a login the web server discloses ${versioned.map((d) => `${d.text} (${d.where})`).join(', ')}`,
-        evidence,
-      };
-    } else if (o.disclosures.length > 0) {
-      yield {
-        result: 'info',
-        location: where,
-        message: `the web server names its software without a version: ${o.disclosures.map((d) => `${d.text} (${d.where})`).join(', ')}`,
-        evidence,
-      };
-    } else {
-      yield { result: 'pass', location: where, message: 'no software name or version in the response headers, root page or error page' };
-    }
+    yield disclosureVerdict(
+      at(o.service.endpoint),
+      o.disclosures,
+      'web server',
+      'no software name or version in the response headers, root page or error page',
+    );
   },
 };
 

@@ -1,6 +1,7 @@
 // What a service says about its own software before anyone logs in (EN 303 645 5.6-2): product and
 // version strings in HTTP headers, default and error pages, telnet and FTP banners. A version lets an
 // attacker pick the matching exploit without touching the device, so it is what these helpers look for.
+import type { FindingDraft } from '../../check.ts';
 
 export interface Disclosure {
   /** Where it was seen: "Server header", "error page for /x", "FTP greeting". */
@@ -100,4 +101,24 @@ export function pageDisclosures(where: string, body: string): Disclosure[] {
   const generator = GENERATOR.exec(body);
   if (generator?.[1]) found.push({ where: `${where} (generator tag)`, text: generator[1], versioned: /\d/.test(generator[1]) });
   return found;
+}
+
+/**
+ * The verdict on what a server disclosed: fail when a version is named, info for a bare product name, pass
+ * when nothing is named. `server` says which ("web server", "RTSP server"); `nothing` is the pass message.
+ */
+export function disclosureVerdict(
+  location: FindingDraft['location'],
+  disclosures: readonly Disclosure[],
+  server: string,
+  nothing: string,
+): FindingDraft {
+  const listed = (list: readonly Disclosure[]) => list.map((d) => `${d.text} (${d.where})`).join(', ');
+  const versioned = disclosures.filter((d) => d.versioned);
+  const evidence = disclosures.map((d) => `${d.where}: ${d.text}`).join('\n');
+  if (versioned.length > 0)
+    return { result: 'fail', location, message: `without a login the ${server} discloses ${listed(versioned)}`, evidence };
+  if (disclosures.length > 0)
+    return { result: 'info', location, message: `the ${server} names its software without a version: ${listed(disclosures)}`, evidence };
+  return { result: 'pass', location, message: nothing };
 }

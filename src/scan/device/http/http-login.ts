@@ -6,7 +6,7 @@ import type { LoginResult, LoginSurface } from '../login.ts';
 import type { ProbeContext } from '../probe-context.ts';
 import type { IdentifiedService } from '../service.ts';
 import { digestAuthorization, digestUnsupported } from './digest.ts';
-import { AuthHeaderError, type Challenge, parseWwwAuthenticate, schemeIs } from './www-authenticate.ts';
+import { type Challenge, challengesIn, schemeIs } from './www-authenticate.ts';
 
 export type HttpAuthScheme = 'basic' | 'digest';
 
@@ -39,23 +39,13 @@ export function judgeAuthenticatedResponse(response: Pick<HttpResponse, 'status'
   const { status } = response;
   if ((status >= 200 && status < 400) || status === 404) return { accepted: true };
   if (status === 401 || status === 407) {
-    const stale = challengesOf(response.headers['www-authenticate']).some(
+    const stale = challengesIn(response.headers['www-authenticate']).some(
       (c) => schemeIs(c, 'digest') && c.params.stale?.toLowerCase() === 'true',
     );
     return stale ? { accepted: false, error: 'the server called the Digest nonce stale' } : { accepted: false };
   }
   // 403, 429 and 5xx after credentials: the device refuses to judge this attempt (locked out, rate limited, broken).
   return { accepted: false, error: `HTTP ${status} instead of 401 after credentials` };
-}
-
-function challengesOf(header: string | undefined): Challenge[] {
-  if (header === undefined) return [];
-  try {
-    return parseWwwAuthenticate(header);
-  } catch (error) {
-    if (error instanceof AuthHeaderError) return [];
-    throw error;
-  }
 }
 
 export function httpLoginSurface(context: ProbeContext, service: IdentifiedService, target: HttpLoginTarget): LoginSurface {
@@ -77,7 +67,7 @@ export function httpLoginSurface(context: ProbeContext, service: IdentifiedServi
           // Each attempt answers a fresh nonce, as a client would after a failure.
           const first = await get({});
           if (first.status !== 401) return { accepted: false, error: `HTTP ${first.status} instead of a Digest challenge` };
-          const challenge = challengesOf(first.headers['www-authenticate']).find(
+          const challenge = challengesIn(first.headers['www-authenticate']).find(
             (c) => schemeIs(c, 'digest') && digestUnsupported(c) === undefined,
           );
           if (!challenge) return { accepted: false, error: 'the 401 carried no Digest challenge this probe can answer' };

@@ -122,3 +122,14 @@ class Reader {
 export function schemeIs(challenge: Challenge, scheme: string): boolean {
   return challenge.scheme.toLowerCase() === scheme.toLowerCase();
 }
+
+/** The challenges of a WWW-Authenticate header as a login judges them: none when absent or malformed. */
+export function challengesIn(header: string | undefined): Challenge[] {
+  if (header === undefined) return [];
+  try {
+    return parseWwwAuthenticate(header);
+  } catch (error) {
+    if (error instanceof AuthHeaderError) return [];
+    throw error;
+  }
+}

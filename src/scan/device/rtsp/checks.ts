@@ -2,6 +2,7 @@
 // travelling without encryption, the software named by the Server header, and a summary. Default
 // credentials and brute-force protection come from ../login.ts.
 import type { Check } from '../../check.ts';
+import { disclosureVerdict } from '../http/disclosure.ts';
 import { at } from '../service.ts';
 import { endpointText } from '../target.ts';
 import type { DescribeAnswer, RtspObservation } from './observe.ts';
@@ -97,26 +98,12 @@ export const rtspSoftwareDisclosureCheck: Check<RtspObservation> = {
   remediation: 'Remove the version (or the whole Server header) from RTSP responses.',
   *run(o) {
     if (!o.options) return;
-    const where = at(o.service.endpoint);
-    const versioned = o.disclosures.filter((d) => d.versioned);
-    const evidence = o.disclosures.map((d) => `${d.where}: ${d.text}`).join('\n');
-    if (versioned.length > 0) {
-      yield {
-        result: 'fail',
-        location: where,
-        message: `without a login the RTSP server discloses ${versioned.map((d) => `${d.text} (${d.where})`).join(', ')}`,
-        evidence,
-      };
-    } else if (o.disclosures.length > 0) {
-      yield {
-        result: 'info',
-        location: where,
-        message: `the RTSP server names its software without a version: ${o.disclosures.map((d) => `${d.text} (${d.where})`).join(', ')}`,
-        evidence,
-      };
-    } else {
-      yield { result: 'pass', location: where, message: 'no software name or version in the RTSP response headers' };
-    }
+    yield disclosureVerdict(
+      at(o.service.endpoint),
+      o.disclosures,
+      'RTSP server',
+      'no software name or version in the RTSP response headers',
+    );
   },
 };
 

@@ -4,22 +4,12 @@
 // same connection, so the answer names a fresh nonce.
 import { digestAuthorization, digestUnsupported } from '../http/digest.ts';
 import type { HttpLoginTarget } from '../http/http-login.ts';
-import { AuthHeaderError, type Challenge, parseWwwAuthenticate, schemeIs } from '../http/www-authenticate.ts';
+import { challengesIn, schemeIs } from '../http/www-authenticate.ts';
 import type { LoginResult, LoginSurface } from '../login.ts';
 import type { ProbeContext } from '../probe-context.ts';
 import type { IdentifiedService } from '../service.ts';
 import { RtspSession, rtspUrl } from './client.ts';
 import type { RtspResponse } from './response.ts';
-
-function challengesOf(header: string | undefined): Challenge[] {
-  if (header === undefined) return [];
-  try {
-    return parseWwwAuthenticate(header);
-  } catch (error) {
-    if (error instanceof AuthHeaderError) return [];
-    throw error;
-  }
-}
 
 /** Judges the answer to a DESCRIBE that carried credentials: anything but another 401 past authentication is a login. */
 export function judgeRtspLogin(response: Pick<RtspResponse, 'status' | 'headers'>): LoginResult {
@@ -27,7 +17,7 @@ export function judgeRtspLogin(response: Pick<RtspResponse, 'status' | 'headers'
   // 404 and 454 (Session Not Found) come after authentication: the credential was taken.
   if ((status >= 200 && status < 400) || status === 404 || status === 454) return { accepted: true };
   if (status === 401) {
-    const stale = challengesOf(response.headers['www-authenticate']).some(
+    const stale = challengesIn(response.headers['www-authenticate']).some(
       (c) => schemeIs(c, 'digest') && c.params.stale?.toLowerCase() === 'true',
     );
     return stale ? { accepted: false, error: 'the server called the Digest nonce stale' } : { accepted: false };
@@ -52,7 +42,7 @@ export function rtspLoginSurface(context: ProbeContext, service: IdentifiedServi
         } else {
           const first = await session.request('DESCRIBE', uri);
           if (first.status !== 401) return { accepted: false, error: `RTSP ${first.status} instead of a Digest challenge` };
-          const challenge = challengesOf(first.headers['www-authenticate']).find(
+          const challenge = challengesIn(first.headers['www-authenticate']).find(
             (c) => schemeIs(c, 'digest') && digestUnsupported(c) === undefined,
           );
           if (!challenge) return { accepted: false, error: 'the 401 carried no Digest challenge this probe can answer' };
